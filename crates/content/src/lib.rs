@@ -1,0 +1,1 @@
+//! Content files: parsing, checking and importing. (being written)

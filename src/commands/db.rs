@@ -1,0 +1,10 @@
+//! `ladder db …` (being written).
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {}
+
+pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
+    match cmd {}
+}
