@@ -211,22 +211,32 @@ pub enum Tolerance {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AnswerKey {
     /// Exactly one option is right.
-    SingleChoice { options: Vec<String>, correct: usize },
+    SingleChoice {
+        options: Vec<String>,
+        correct: usize,
+    },
     /// Select all that apply; partial credit is defined in [`crate::grade`].
     MultiSelect {
         options: Vec<String>,
         correct: Vec<usize>,
     },
-    TrueFalse { answer: bool },
+    TrueFalse {
+        answer: bool,
+    },
     /// Typed answer compared after normalisation, optionally within an edit distance.
-    ShortText { accepted: Vec<String>, max_edits: u8 },
+    ShortText {
+        accepted: Vec<String>,
+        max_edits: u8,
+    },
     Numeric {
         value: f64,
         tolerance: Tolerance,
         unit: Option<String>,
     },
     /// `sequence` is the correct order; it is shown shuffled.
-    Ordering { sequence: Vec<String> },
+    Ordering {
+        sequence: Vec<String>,
+    },
     /// Graded by people against the rubric; never auto-marked correct.
     FreeText {
         rubric: Vec<String>,
