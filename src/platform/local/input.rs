@@ -1,0 +1,140 @@
+//! Turning one line typed in the terminal into what the playground should do.
+//!
+//! Commands start with `/`; everything else is an answer. Pure: no I/O, so the parsing is
+//! tested with tables.
+
+use chrono::Duration;
+
+/// One line of terminal input, understood.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
+    /// Nothing typed.
+    Empty,
+    /// `/quit` or `/exit`.
+    Quit,
+    /// `/skip 1d`: advance the virtual clock.
+    Skip(Duration),
+    /// `/skip` with something we could not read.
+    BadSkip(String),
+    /// Any other `/command args`, handed to the app.
+    Command { name: String, args: String },
+    /// Plain text: an answer (an option number or letter, or the text itself).
+    Text(String),
+}
+
+/// Reads one input line.
+pub fn parse_line(line: &str) -> Line {
+    let line = line.trim();
+    if line.is_empty() {
+        return Line::Empty;
+    }
+    let Some(rest) = line.strip_prefix('/') else {
+        return Line::Text(line.to_owned());
+    };
+    let (name, args) = match rest.split_once(char::is_whitespace) {
+        Some((n, a)) => (n, a.trim()),
+        None => (rest, ""),
+    };
+    let name = name.to_lowercase();
+    match name.as_str() {
+        "quit" | "exit" | "q" => Line::Quit,
+        "skip" => match parse_span(if args.is_empty() { "1d" } else { args }) {
+            Some(d) => Line::Skip(d),
+            None => Line::BadSkip(args.to_owned()),
+        },
+        _ => Line::Command {
+            name,
+            args: args.to_owned(),
+        },
+    }
+}
+
+/// `30m`, `6h`, `1d`, `2w` (at most four weeks: the demo is about days, not years).
+pub fn parse_span(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let unit = s.chars().last()?;
+    let n: i64 = s[..s.len() - unit.len_utf8()].trim().parse().ok()?;
+    let d = match unit {
+        'm' => Duration::minutes(n),
+        'h' => Duration::hours(n),
+        'd' => Duration::days(n),
+        'w' => Duration::weeks(n),
+        _ => return None,
+    };
+    (n > 0 && d <= Duration::weeks(4)).then_some(d)
+}
+
+/// Which shown options a typed answer picks: `2`, `b`, `1 3`, `a,c`. `None` when the text
+/// is not a list of option numbers or letters within `count`.
+pub fn pick_options(text: &str, count: usize) -> Option<Vec<usize>> {
+    let tokens: Vec<&str> = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tokens.is_empty() {
+        return None;
+    }
+    let mut picked = Vec::new();
+    for t in tokens {
+        let i = match t.parse::<usize>() {
+            Ok(n) if n >= 1 => n - 1,
+            Ok(_) => return None,
+            Err(_) => {
+                let mut cs = t.chars();
+                let c = cs.next()?.to_ascii_lowercase();
+                if cs.next().is_some() || !c.is_ascii_lowercase() {
+                    return None;
+                }
+                (c as u8 - b'a') as usize
+            }
+        };
+        if i >= count {
+            return None;
+        }
+        if !picked.contains(&i) {
+            picked.push(i);
+        }
+    }
+    Some(picked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_become_commands_answers_or_clock_skips() {
+        assert_eq!(parse_line("  "), Line::Empty);
+        assert_eq!(parse_line("/quit"), Line::Quit);
+        assert_eq!(parse_line("/skip 6h"), Line::Skip(Duration::hours(6)));
+        assert_eq!(parse_line("/skip"), Line::Skip(Duration::days(1)));
+        assert_eq!(parse_line("/skip soon"), Line::BadSkip("soon".into()));
+        assert_eq!(
+            parse_line("/Why  phishing "),
+            Line::Command {
+                name: "why".into(),
+                args: "phishing".into()
+            }
+        );
+        assert_eq!(parse_line(" 2 "), Line::Text("2".into()));
+    }
+
+    #[test]
+    fn spans_are_minutes_hours_days_or_weeks() {
+        assert_eq!(parse_span("1w"), Some(Duration::weeks(1)));
+        assert_eq!(parse_span("90m"), Some(Duration::minutes(90)));
+        for bad in ["", "d", "0d", "-1d", "1y", "5w", "1.5d"] {
+            assert_eq!(parse_span(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn options_are_picked_by_number_or_letter() {
+        assert_eq!(pick_options("2", 3), Some(vec![1]));
+        assert_eq!(pick_options("B", 3), Some(vec![1]));
+        assert_eq!(pick_options("1, c", 3), Some(vec![0, 2]));
+        assert_eq!(pick_options("4", 3), None);
+        assert_eq!(pick_options("0", 3), None);
+        assert_eq!(pick_options("phishing", 3), None);
+    }
+}
