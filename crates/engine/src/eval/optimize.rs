@@ -1,0 +1,69 @@
+//! Fitting FSRS parameters to a review log, and judging the fit on reviews it never saw.
+
+use fsrs::{compute_parameters, ComputeParametersInput};
+use serde::Serialize;
+
+use super::replay::Log;
+use super::{metrics, DayBoundary, EvalError, Metrics, RevlogEntry};
+use crate::schedule::Scheduler;
+
+/// Fits the 21 FSRS parameters to a log (a cohort's own history) with the fsrs optimiser.
+pub fn optimize(entries: &[RevlogEntry], days: DayBoundary) -> Result<Vec<f32>, EvalError> {
+    let log = Log::build(entries, days);
+    fit(&log, |_| true)
+}
+
+fn fit(log: &Log, keep: impl Fn(usize) -> bool) -> Result<Vec<f32>, EvalError> {
+    let train_set = log.fsrs_items(keep);
+    if train_set.is_empty() {
+        return Err(EvalError::NotEnoughData("fit parameters"));
+    }
+    compute_parameters(ComputeParametersInput {
+        train_set,
+        ..ComputeParametersInput::default()
+    })
+    .map_err(|e| EvalError::Optimiser(e.to_string()))
+}
+
+/// Held-out figures of a time-series split, plus parameters fitted on the whole log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CrossValidation {
+    /// Over the test segments only: each judged with parameters fitted on what came before.
+    pub metrics: Metrics,
+    /// Fitted on every review, for use from now on.
+    pub parameters: Vec<f32>,
+}
+
+/// fsrs-rs's time-series split: the scored reviews, in time order, are cut into
+/// `folds + 1` equal segments; fold k trains on segments 0..=k and is tested on
+/// segment k+1 (the last fold's test runs to the end). Predictions use our scheduler with
+/// the fold's parameters, so they are exactly what the service would have shown.
+pub fn cross_validate(
+    entries: &[RevlogEntry],
+    days: DayBoundary,
+    retention: f64,
+    folds: usize,
+) -> Result<CrossValidation, EvalError> {
+    let log = Log::build(entries, days);
+    let segment = log.scored / (folds + 1);
+    if folds == 0 || segment == 0 {
+        return Err(EvalError::NotEnoughData("split into folds"));
+    }
+    let mut predictions = Vec::new();
+    for k in 0..folds {
+        let test_start = (k + 1) * segment;
+        let test_end = if k + 1 == folds {
+            log.scored
+        } else {
+            (k + 2) * segment
+        };
+        let params = fit(&log, |r| r < test_start)?;
+        let scheduler = Scheduler::new(Some(&params), retention)?;
+        predictions.extend(log.predict(&scheduler, |r| (test_start..test_end).contains(&r)));
+    }
+    let metrics = metrics::score(&predictions).ok_or(EvalError::NotEnoughData("evaluate"))?;
+    Ok(CrossValidation {
+        metrics,
+        parameters: fit(&log, |_| true)?,
+    })
+}

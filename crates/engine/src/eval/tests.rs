@@ -1,0 +1,1 @@
+//! Evaluation on small hand-made logs and, when present, the reference log.

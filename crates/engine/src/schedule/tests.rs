@@ -1,0 +1,1 @@
+//! Scheduling behaviour: the rating table, interval growth, leeches and the daily pick.
