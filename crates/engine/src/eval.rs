@@ -16,7 +16,7 @@ mod revlog;
 #[cfg(test)]
 mod tests;
 
-pub use optimize::{cross_validate, optimize, CrossValidation};
+pub use optimize::{cross_validate, optimize, CrossValidation, FitOptions};
 pub use revlog::{parse_revlog, RevlogEntry};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -42,7 +42,6 @@ pub struct DayBoundary {
     /// UTC, which is midnight in UTC−4 (the py-fsrs reference log's learner).
     pub offset_hours: i32,
 }
-
 
 /// How well predicted recall matched what happened.
 #[derive(Debug, Clone, PartialEq, Serialize)]

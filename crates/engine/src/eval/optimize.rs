@@ -7,19 +7,43 @@ use super::replay::Log;
 use super::{metrics, DayBoundary, EvalError, Metrics, RevlogEntry};
 use crate::schedule::Scheduler;
 
-/// Fits the 21 FSRS parameters to a log (a cohort's own history) with the fsrs optimiser.
-pub fn optimize(entries: &[RevlogEntry], days: DayBoundary) -> Result<Vec<f32>, EvalError> {
-    let log = Log::build(entries, days);
-    fit(&log, |_| true)
+/// How parameters are fitted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitOptions {
+    /// Fit the same-day (short-term) parameters too. On by default: in chat a failed item
+    /// often comes back the same day. Off reproduces optimisers that ignore same-day
+    /// reviews (the py-fsrs reference figures were made that way).
+    pub short_term: bool,
 }
 
-fn fit(log: &Log, keep: impl Fn(usize) -> bool) -> Result<Vec<f32>, EvalError> {
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions { short_term: true }
+    }
+}
+
+/// Fits the 21 FSRS parameters to a log (a cohort's own history) with the fsrs optimiser.
+pub fn optimize(
+    entries: &[RevlogEntry],
+    days: DayBoundary,
+    options: FitOptions,
+) -> Result<Vec<f32>, EvalError> {
+    let log = Log::build(entries, days);
+    fit(&log, options, |_| true)
+}
+
+fn fit(
+    log: &Log,
+    options: FitOptions,
+    keep: impl Fn(usize) -> bool,
+) -> Result<Vec<f32>, EvalError> {
     let train_set = log.fsrs_items(keep);
     if train_set.is_empty() {
         return Err(EvalError::NotEnoughData("fit parameters"));
     }
     compute_parameters(ComputeParametersInput {
         train_set,
+        enable_short_term: options.short_term,
         ..ComputeParametersInput::default()
     })
     .map_err(|e| EvalError::Optimiser(e.to_string()))
@@ -41,6 +65,7 @@ pub struct CrossValidation {
 pub fn cross_validate(
     entries: &[RevlogEntry],
     days: DayBoundary,
+    options: FitOptions,
     retention: f64,
     folds: usize,
 ) -> Result<CrossValidation, EvalError> {
@@ -57,13 +82,13 @@ pub fn cross_validate(
         } else {
             (k + 2) * segment
         };
-        let params = fit(&log, |r| r < test_start)?;
+        let params = fit(&log, options, |r| r < test_start)?;
         let scheduler = Scheduler::new(Some(&params), retention)?;
         predictions.extend(log.predict(&scheduler, |r| (test_start..test_end).contains(&r)));
     }
     let metrics = metrics::score(&predictions).ok_or(EvalError::NotEnoughData("evaluate"))?;
     Ok(CrossValidation {
         metrics,
-        parameters: fit(&log, |_| true)?,
+        parameters: fit(&log, options, |_| true)?,
     })
 }
