@@ -7,13 +7,15 @@
 //! the engine's id types.
 
 use ladder_engine::{SkillId, TrackId};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The longest prompt reference accepted: far below Discord's 100-character `custom_id`.
 const MAX_PROMPT_REF: usize = 40;
 
 /// The stable reference to a delivered prompt, as it appears inside an action.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct PromptRef(String);
 
 impl PromptRef {
@@ -31,6 +33,19 @@ impl PromptRef {
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl TryFrom<String> for PromptRef {
+    type Error = ActionError;
+    fn try_from(s: String) -> Result<Self, ActionError> {
+        PromptRef::parse(&s)
+    }
+}
+
+impl From<PromptRef> for String {
+    fn from(p: PromptRef) -> String {
+        p.0
     }
 }
 

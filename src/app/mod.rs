@@ -1,5 +1,161 @@
-//! The use cases of Ladder (being assembled): what happens when a learner answers,
-//! practises, asks for progress, changes settings, ... Depends on the engine, the store
-//! traits, the clock and the platform-neutral reply types only.
+//! The use cases of Ladder: what happens when someone answers, practises, asks for their
+//! progress, changes settings or manages their data, plus planning the daily push.
+//!
+//! [`App::handle`] is the one entry point every adapter calls: it takes a
+//! platform-neutral [`Inbound`] and returns the [`Reply`]s to show. Each use case lives in
+//! its own file; this one only dispatches. Depends on the engine, the [`records::Records`]
+//! interface, the clock and the platform types; never on a concrete platform or database.
 
 pub mod action;
+mod answer;
+mod feedback;
+pub mod learning;
+mod onboarding;
+mod pick;
+mod plan;
+mod privacy;
+mod progress;
+pub mod prompt;
+pub mod records;
+mod resources;
+mod settings;
+mod staff;
+mod why;
+
+use ladder_engine::Library;
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::platform::{text, Actor, Inbound, InboundKind, Reply};
+use action::{Action, ActionError};
+use records::{Learner, LearnerKey, Records, RecordsError};
+
+pub use plan::Planned;
+
+/// Why a use case could not finish. Users see a friendly sentence, logs the detail.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Records(#[from] RecordsError),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// The use cases, wired to their dependencies.
+pub struct App {
+    records: Arc<dyn Records>,
+    library: Arc<Library>,
+    schedulers: learning::Schedulers,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(records: Arc<dyn Records>, library: Arc<Library>, clock: Arc<dyn Clock>) -> Self {
+        App {
+            schedulers: learning::Schedulers::for_library(&library),
+            records,
+            library,
+            clock,
+        }
+    }
+
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    /// Answers one inbound event from any platform.
+    #[tracing::instrument(skip_all, fields(event = %inbound.event_id))]
+    pub async fn handle(&self, inbound: Inbound) -> Vec<Reply> {
+        match self.dispatch(&inbound).await {
+            Ok(replies) => replies,
+            Err(err) => {
+                tracing::error!(error = %err, "use case failed");
+                vec![Reply::text(
+                    "Sorry, something went wrong on my side. Please try again in a moment.",
+                )]
+            }
+        }
+    }
+
+    async fn dispatch(&self, inbound: &Inbound) -> AppResult<Vec<Reply>> {
+        let actor = &inbound.actor;
+        match &inbound.kind {
+            InboundKind::Command { name, args } => self.command(actor, name, args.trim()).await,
+            InboundKind::Action { actions } => self.actions(actor, actions).await,
+            InboundKind::Text { action, text } => match action {
+                Some(a) => match Action::parse(a) {
+                    Ok(Action::Typed { prompt }) => answer::typed(self, actor, &prompt, text).await,
+                    Ok(_) => Ok(vec![refused(ActionError::Malformed)]),
+                    Err(e) => Ok(vec![refused(e)]),
+                },
+                None => answer::loose_text(self, actor, text).await,
+            },
+        }
+    }
+
+    async fn command(&self, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
+        let open = ["start", "help", "join", "privacy"];
+        if !open.contains(&name) && self.learner(actor).await?.is_none() {
+            return onboarding::not_joined(self, actor).await;
+        }
+        match name {
+            "start" => onboarding::start(self, actor).await,
+            "help" => Ok(vec![onboarding::help()]),
+            "join" => onboarding::join(self, actor, args).await,
+            "practice" => answer::practice(self, actor, args).await,
+            "progress" => progress::show(self, actor).await,
+            "why" => why::show(self, actor, args).await,
+            "resources" => resources::for_skill(self, actor, args).await,
+            "search" => resources::search(self, actor, args).await,
+            "settings" => settings::handle(self, actor, args).await,
+            "pause" => settings::handle(self, actor, &format!("pause {args}")).await,
+            "resume" => settings::handle(self, actor, "resume").await,
+            "privacy" => privacy::handle(self, actor, args).await,
+            // Managers' and experts' commands (team summary, review queue, ...) are
+            // dispatched here, by role, to their own use cases.
+            n if staff::COMMANDS.contains(&n) => staff::handle(self, actor, n, args).await,
+            other => Ok(vec![onboarding::unknown(other)]),
+        }
+    }
+
+    async fn actions(&self, actor: &Actor, raw: &[String]) -> AppResult<Vec<Reply>> {
+        let mut parsed = Vec::new();
+        for a in raw {
+            match Action::parse(a) {
+                Ok(a) => parsed.push(a),
+                Err(e) => return Ok(vec![refused(e)]),
+            }
+        }
+        match parsed.as_slice() {
+            [] => Ok(vec![refused(ActionError::Malformed)]),
+            [Action::Answer { .. }, ..] => answer::picked(self, actor, &parsed).await,
+            [Action::Reveal { prompt }] => answer::reveal(self, actor, prompt).await,
+            [Action::Join { track }] => onboarding::join(self, actor, track.as_str()).await,
+            [Action::Practice { skill }] => {
+                let args = skill.as_ref().map_or("", |s| s.as_str());
+                answer::practice(self, actor, args).await
+            }
+            [Action::ConfirmDelete] => privacy::delete(self, actor).await,
+            [Action::CancelDelete] => Ok(vec![Reply::text("Nothing was deleted.")]),
+            _ => Ok(vec![refused(ActionError::Malformed)]),
+        }
+    }
+
+    async fn learner(&self, actor: &Actor) -> AppResult<Option<Learner>> {
+        Ok(self.records.learner(&LearnerKey::of(actor)).await?)
+    }
+}
+
+/// The reply to an action string we cannot accept.
+fn refused(e: ActionError) -> Reply {
+    let hint = match e {
+        ActionError::Foreign => "It may come from another bot; Ladder cannot act on it.",
+        ActionError::Malformed => "Type /practice for a fresh question, or /help.",
+    };
+    Reply::text(format!("Sorry, {e}. {hint}"))
+}
+
+/// User text echoed back: sanitised and kept short.
+pub(crate) fn echo(user_text: &str) -> String {
+    text::sanitize(&text::truncate(user_text.trim(), 200))
+}

@@ -1,0 +1,187 @@
+//! Opt-in enrolment and the help text. Nobody gets a question before they choose to join
+//! a track, by command or button (Discord's policy: DMs only to users who opted in).
+//!
+//! Depends on the records interface and the content library.
+
+use ladder_engine::{Library, TrackId};
+
+use super::action::Action;
+use super::records::{Learner, LearnerKey, Preferences};
+use super::{echo, plan, App, AppResult};
+use crate::platform::{Actor, Block, Choice, Reply};
+
+impl App {
+    /// Enrols the actor in `tracks` (creating the learner on first join) and returns the
+    /// learner. Used by `join` and by the playground's setup.
+    pub async fn enrol(&self, actor: &Actor, tracks: &[TrackId]) -> AppResult<Learner> {
+        let key = LearnerKey::of(actor);
+        let mut learner = match self.records.learner(&key).await? {
+            Some(l) => l,
+            None => Learner {
+                key,
+                display_name: actor.display_name.clone(),
+                tenant: actor.tenant.clone(),
+                tracks: Vec::new(),
+                prefs: Preferences::default(),
+                joined_at: self.clock.now(),
+            },
+        };
+        for t in tracks {
+            if !learner.tracks.contains(t) {
+                learner.tracks.push(t.clone());
+            }
+        }
+        self.records.save_learner(&learner).await?;
+        Ok(learner)
+    }
+}
+
+/// `start`: what Ladder is, then the first question (or the tracks to join).
+pub async fn start(app: &App, actor: &Actor) -> AppResult<Vec<Reply>> {
+    let mut replies = vec![welcome(&app.library, actor)];
+    match app.learner(actor).await? {
+        Some(l) if !l.tracks.is_empty() => {
+            replies.push(help());
+            replies.push(Reply::text("Let's start with your first question."));
+            replies.extend(plan::practice_now(app, actor, None).await?);
+        }
+        _ => replies.push(join_offer(&app.library)),
+    }
+    Ok(replies)
+}
+
+fn welcome(library: &Library, actor: &Actor) -> Reply {
+    let tracks: Vec<String> = library
+        .tracks
+        .iter()
+        .map(|t| format!("- **{}**: {}", t.title, t.description.trim()))
+        .collect();
+    Reply::private(vec![
+        Block::Heading(format!("Welcome to Ladder, {}", echo(&actor.display_name))),
+        Block::Text(
+            "Ladder asks you a few short questions each working day, spaced out so that what you learn sticks. \
+             Each skill has a four-rung ladder: **novice → competent → experienced → master**. \
+             You move up when the evidence says so (right answers, remembered over days, given fluently), \
+             and down if a skill fades. As you rise, the questions move from recall to applying and judging, \
+             and you get more control over what you practise."
+                .into(),
+        ),
+        Block::Text(format!("Tracks here:\n{}", tracks.join("\n"))),
+    ])
+}
+
+fn join_offer(library: &Library) -> Reply {
+    let choices = library
+        .tracks
+        .iter()
+        .map(|t| Choice {
+            label: format!("Join {}", t.title),
+            action: Action::Join {
+                track: t.id.clone(),
+            }
+            .encode(),
+        })
+        .collect();
+    Reply::private(vec![
+        Block::Text("Nothing is sent to you until you join. Pick a track:".into()),
+        Block::Choices {
+            choices,
+            multi: false,
+            placeholder: "Join a track".into(),
+        },
+    ])
+}
+
+/// `join TRACK` (or the join button).
+pub async fn join(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply>> {
+    let wanted = args.trim();
+    let track = app
+        .library
+        .tracks
+        .iter()
+        .find(|t| t.id.as_str() == wanted || t.title.eq_ignore_ascii_case(wanted));
+    let Some(track) = track else {
+        let mut replies = Vec::new();
+        if !wanted.is_empty() {
+            replies.push(Reply::text(format!(
+                "There is no track called \"{}\".",
+                echo(wanted)
+            )));
+        }
+        replies.push(join_offer(&app.library));
+        return Ok(replies);
+    };
+    app.enrol(actor, std::slice::from_ref(&track.id)).await?;
+    let mut replies = vec![Reply::text(format!(
+        "You joined **{}**. Your daily questions arrive at 09:00 UTC on weekdays: change that with /settings.",
+        track.title
+    ))];
+    replies.extend(plan::practice_now(app, actor, None).await?);
+    Ok(replies)
+}
+
+/// The reply to anything but `start`/`join`/`help` from someone who has not joined.
+pub async fn not_joined(app: &App, _actor: &Actor) -> AppResult<Vec<Reply>> {
+    Ok(vec![
+        Reply::text("You have not joined Ladder yet, so I keep no data about you."),
+        join_offer(&app.library),
+    ])
+}
+
+/// The command list.
+pub fn help() -> Reply {
+    let rows = [
+        (
+            "(answer)",
+            "type the option's number or letter, or the answer itself",
+        ),
+        (
+            "/practice [skill]",
+            "a question now (choosing a skill opens up as you rise)",
+        ),
+        (
+            "/progress",
+            "your stage per skill, reviews due, streak, retention",
+        ),
+        (
+            "/why SKILL",
+            "why you are at your stage, and what the next one needs",
+        ),
+        ("/resources SKILL", "reading and help that fit your stage"),
+        ("/search TEXT", "search all resources"),
+        (
+            "/settings",
+            "time, timezone, days, daily cap, pause N days, resume",
+        ),
+        (
+            "/privacy",
+            "leaderboard opt-out, export or delete your data",
+        ),
+        (
+            "/skip 1d",
+            "demo only: move time forward (6h, 1d, 1w) and get what is due",
+        ),
+        ("/quit", "leave the demo"),
+    ];
+    Reply::private(vec![
+        Block::Heading("What you can do".into()),
+        Block::Fields(
+            rows.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        ),
+    ])
+}
+
+/// An unknown command: say so, kindly, and list the real ones.
+pub fn unknown(name: &str) -> Reply {
+    let mut reply = help();
+    reply.blocks.insert(
+        0,
+        Block::Text(format!(
+            "I don't know the command \"{}\". Here is what I understand:",
+            echo(name)
+        )),
+    );
+    reply
+}

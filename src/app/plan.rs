@@ -1,0 +1,268 @@
+//! Creating prompts: the daily push (`plan_day`, called by delivery and by the
+//! playground's `/skip`), the follow-up question after a daily answer, and practice on
+//! demand.
+//!
+//! Pushes respect the learner's days, time, timezone, pause and daily cap; a new day's
+//! push replaces yesterday's unanswered one. Depends on the records interface, the picker
+//! and prompt rendering.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use ladder_engine::{Item, SkillId, Stage};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use super::action::PromptRef;
+use super::pick::{self, Request, Situation};
+use super::records::{Learner, LearnerKey, Prompt, PromptState};
+use super::{prompt, App, AppResult};
+use crate::platform::{Actor, Block, Choice, Reply};
+
+/// A prompt created for a learner, with the message to deliver.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub prompt: Prompt,
+    pub reply: Reply,
+}
+
+impl App {
+    /// The daily push for one learner at `now`: the first question of the day as a
+    /// "show question" teaser, or nothing when it is not time (day, hour, pause), the day
+    /// was already planned, or nothing is due.
+    #[tracing::instrument(skip_all)]
+    pub async fn plan_day(
+        &self,
+        key: &LearnerKey,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<Planned>> {
+        let Some(learner) = self.records.learner(key).await? else {
+            return Ok(None);
+        };
+        if !push_due(&learner, now) {
+            return Ok(None);
+        }
+        let prompts = self.records.prompts(key).await?;
+        let today = local_date(&learner, now);
+        let pushed_today = prompts
+            .iter()
+            .any(|p| p.pushed && local_date(&learner, p.created_at) == today);
+        if pushed_today {
+            return Ok(None);
+        }
+        let Some(item) = self.pick(&learner, None, false, now).await? else {
+            return Ok(None);
+        };
+        let p = self.new_prompt(&learner, item, true, None, now).await?;
+        let reply = prompt::teaser(&self.library, item, &p);
+        Ok(Some(Planned { prompt: p, reply }))
+    }
+
+    /// What the playground shows after the clock moves: today's push, if due.
+    pub async fn pushes(&self, actor: &Actor) -> Vec<Reply> {
+        match self
+            .plan_day(&LearnerKey::of(actor), self.clock.now())
+            .await
+        {
+            Ok(planned) => planned.into_iter().map(|p| p.reply).collect(),
+            Err(err) => {
+                tracing::error!(error = %err, "planning the day failed");
+                Vec::new()
+            }
+        }
+    }
+
+    async fn pick(
+        &self,
+        learner: &Learner,
+        skill: Option<&SkillId>,
+        beyond_new_cap: bool,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<&Item>> {
+        let key = &learner.key;
+        let memories: HashMap<_, _> = self.records.memories(key).await?.into_iter().collect();
+        let stages = self.records.stages(key).await?;
+        let prompts = self.records.prompts(key).await?;
+        let done_today = done_today(learner, &prompts, now);
+        let busy: Vec<_> = prompts
+            .iter()
+            .filter(|p| p.state == PromptState::Open)
+            .map(|p| p.item.clone())
+            .collect();
+        let s = Situation {
+            library: &self.library,
+            schedulers: &self.schedulers,
+            tracks: &learner.tracks,
+            memories: &memories,
+            stages: &stages,
+            done_today,
+            busy: &busy,
+            now,
+        };
+        let req = Request {
+            skill,
+            beyond_new_cap,
+        };
+        Ok(pick::next_item(&s, &req))
+    }
+
+    async fn new_prompt(
+        &self,
+        learner: &Learner,
+        item: &Item,
+        pushed: bool,
+        revealed_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> AppResult<Prompt> {
+        let seen = self
+            .records
+            .reviews(&learner.key)
+            .await?
+            .iter()
+            .filter(|r| r.item == item.id)
+            .count();
+        let draft = Prompt {
+            id: PromptRef::parse("new").expect("a valid placeholder"),
+            learner: learner.key.clone(),
+            item: item.id.clone(),
+            variant: pick::variant_for(item, seen),
+            seed: seed(&learner.key, item, now),
+            pushed,
+            created_at: now,
+            revealed_at,
+            state: PromptState::Open,
+        };
+        Ok(self
+            .records
+            .add_prompt(draft, pushed && revealed_at.is_none())
+            .await?)
+    }
+}
+
+/// After a daily answer, the next daily question comes straight away (the learner is
+/// here), until the daily cap; after a practice answer, an offer of another.
+pub async fn after_answer(app: &App, actor: &Actor, answered: &Prompt) -> AppResult<Vec<Reply>> {
+    let Some(learner) = app.learner(actor).await? else {
+        return Ok(Vec::new());
+    };
+    let now = app.clock.now();
+    if !answered.pushed {
+        return Ok(vec![more_button()]);
+    }
+    let today = local_date(&learner, now);
+    let prompts = app.records.prompts(&learner.key).await?;
+    let pushed_today = prompts
+        .iter()
+        .filter(|p| p.pushed && local_date(&learner, p.created_at) == today)
+        .count() as u32;
+    if pushed_today >= learner.prefs.daily_cap {
+        return Ok(vec![Reply::text(
+            "That's all for today. See you tomorrow! (/practice if you want more now.)",
+        )]);
+    }
+    match app.pick(&learner, None, false, now).await? {
+        Some(item) => {
+            let p = app.new_prompt(&learner, item, true, Some(now), now).await?;
+            Ok(vec![prompt::question(&app.library, item, &p)])
+        }
+        None => Ok(vec![Reply::text("Nothing else is due today. Well done!")]),
+    }
+}
+
+/// `practice`: one question now. Experienced learners and masters may pick any skill and
+/// go past the new-item cap (push to pull, SPEC §2).
+pub async fn practice_now(
+    app: &App,
+    actor: &Actor,
+    skill: Option<&SkillId>,
+) -> AppResult<Vec<Reply>> {
+    let Some(learner) = app.learner(actor).await? else {
+        return Ok(Vec::new());
+    };
+    let now = app.clock.now();
+    let stages = app.records.stages(&learner.key).await?;
+    let top = stages
+        .iter()
+        .map(|s| s.stage)
+        .max()
+        .unwrap_or(Stage::Novice);
+    let in_control = top >= Stage::Experienced;
+    if skill.is_some() && !in_control {
+        let note = "Choosing a skill opens up once you are experienced in one; until then I pick what helps most. Here is your next question:";
+        let mut replies = vec![Reply::text(note)];
+        replies.extend(practice_item(app, &learner, None, false, now).await?);
+        return Ok(replies);
+    }
+    practice_item(app, &learner, skill, in_control, now).await
+}
+
+async fn practice_item(
+    app: &App,
+    learner: &Learner,
+    skill: Option<&SkillId>,
+    beyond_cap: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Reply>> {
+    match app.pick(learner, skill, beyond_cap, now).await? {
+        Some(item) => {
+            let p = app.new_prompt(learner, item, false, Some(now), now).await?;
+            Ok(vec![prompt::question(&app.library, item, &p)])
+        }
+        None => Ok(vec![Reply::text(format!(
+            "Nothing is due and you have met today's {} new questions: rest is part of learning. Come back tomorrow, or /skip 1d in the demo.",
+            pick::NEW_PER_DAY
+        ))]),
+    }
+}
+
+fn more_button() -> Reply {
+    Reply::private(vec![Block::Choices {
+        choices: vec![Choice {
+            label: "Another question".into(),
+            action: super::action::Action::Practice { skill: None }.encode(),
+        }],
+        multi: false,
+        placeholder: String::new(),
+    }])
+}
+
+/// (new items, reviews) asked today in the learner's timezone: a prompt is new when it is
+/// the first ever for its item.
+fn done_today(learner: &Learner, prompts: &[Prompt], now: DateTime<Utc>) -> (u32, u32) {
+    let today = local_date(learner, now);
+    let mut counts = (0, 0);
+    for p in prompts
+        .iter()
+        .filter(|p| local_date(learner, p.created_at) == today)
+    {
+        let seen_before = prompts
+            .iter()
+            .any(|q| q.item == p.item && q.created_at < p.created_at);
+        if seen_before {
+            counts.1 += 1;
+        } else {
+            counts.0 += 1;
+        }
+    }
+    counts
+}
+
+fn tz(learner: &Learner) -> Tz {
+    learner.prefs.timezone.parse().unwrap_or(Tz::UTC)
+}
+
+fn local_date(learner: &Learner, t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&tz(learner)).date_naive()
+}
+
+/// A practice day, past the learner's time, and not paused.
+fn push_due(learner: &Learner, now: DateTime<Utc>) -> bool {
+    let local = now.with_timezone(&tz(learner));
+    let paused = learner.prefs.paused_until.is_some_and(|u| now < u);
+    !paused && learner.prefs.days.contains(&local.weekday()) && local.time() >= learner.prefs.time
+}
+
+fn seed(key: &LearnerKey, item: &Item, now: DateTime<Utc>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (key, item.id.as_str(), now.timestamp_micros()).hash(&mut h);
+    h.finish()
+}

@@ -1,0 +1,196 @@
+//! What the use cases remember about a learner, and the narrow interface they use to read
+//! and write it ([`Records`]).
+//!
+//! The use cases only need a handful of operations, named by intent; keeping them behind
+//! this trait lets the app run on the service's `Store` and, in tests and the playground,
+//! on [`MemoryRecords`]. Depends on the engine's value types and the platform's `Reply`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveTime, Utc, Weekday};
+use ladder_engine::escalation::ActionKind;
+use ladder_engine::grade::Verdict;
+use ladder_engine::schedule::Memory;
+use ladder_engine::{ItemId, ResourceId, SkillId, Stage, TrackId};
+use serde::{Deserialize, Serialize};
+
+use super::action::PromptRef;
+use crate::platform::{Actor, Reply};
+
+mod memory;
+pub use memory::MemoryRecords;
+
+/// The learner's key: platform, tenant and user id together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LearnerKey(pub String);
+
+impl LearnerKey {
+    pub fn of(actor: &Actor) -> Self {
+        LearnerKey(format!(
+            "{}:{}:{}",
+            actor.platform.as_str(),
+            actor.tenant,
+            actor.user
+        ))
+    }
+}
+
+/// When and how much a learner wants to practise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preferences {
+    /// IANA timezone name, already validated.
+    pub timezone: String,
+    pub time: NaiveTime,
+    pub days: Vec<Weekday>,
+    /// Questions per daily push (1..=5 by default; the cap on reviews).
+    pub daily_cap: u32,
+    pub paused_until: Option<DateTime<Utc>>,
+    /// Shown on the cohort leaderboard (on unless the learner opts out).
+    pub leaderboard: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            timezone: "UTC".into(),
+            time: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+            days: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
+            daily_cap: 3,
+            paused_until: None,
+            leaderboard: true,
+        }
+    }
+}
+
+/// A person who opted in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Learner {
+    pub key: LearnerKey,
+    pub display_name: String,
+    pub tenant: String,
+    pub tracks: Vec<TrackId>,
+    pub prefs: Preferences,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// Whether a prompt can still be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PromptState {
+    Open,
+    Answered,
+    /// Superseded by a newer prompt (the next day's push) before it was answered.
+    Replaced,
+}
+
+/// One question put to one learner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prompt {
+    pub id: PromptRef,
+    pub learner: LearnerKey,
+    pub item: ItemId,
+    /// Index into the item's variants when a variant was shown.
+    pub variant: Option<usize>,
+    /// Seeds the shown order of shuffled options.
+    pub seed: u64,
+    /// Pushed daily prompts hide the question until revealed.
+    pub pushed: bool,
+    pub created_at: DateTime<Utc>,
+    /// Latency is measured from here.
+    pub revealed_at: Option<DateTime<Utc>>,
+    pub state: PromptState,
+}
+
+/// One graded answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub learner: LearnerKey,
+    pub prompt: PromptRef,
+    pub item: ItemId,
+    pub skill: SkillId,
+    pub item_stage: Stage,
+    pub at: DateTime<Utc>,
+    pub verdict: Verdict,
+    pub score: f64,
+    pub latency_secs: f64,
+    /// The answer as typed or picked, kept for export and expert review.
+    pub answer: String,
+}
+
+/// One escalation sent to a learner, for cool-downs and "already sent" checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub skill: SkillId,
+    pub kind: ActionKind,
+    pub resource: Option<ResourceId>,
+    pub at: DateTime<Utc>,
+}
+
+/// A learner's stage in one skill and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageRecord {
+    pub skill: SkillId,
+    pub stage: Stage,
+    pub since: DateTime<Utc>,
+    /// The evidence sentence shown by `why`.
+    pub evidence: String,
+}
+
+/// Everything written when an answer is accepted, in one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerWrite {
+    pub review: Review,
+    /// None for answers that wait for a person (free text).
+    pub memory: Option<Memory>,
+    pub stage: Option<StageRecord>,
+    pub escalations: Vec<Escalation>,
+    /// What the learner was told, replayed verbatim for a duplicate event.
+    pub replies: Vec<Reply>,
+}
+
+/// What happened to an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    Recorded,
+    /// The same prompt was already answered: here is what was said then.
+    Duplicate(Vec<Reply>),
+    /// The prompt was replaced or never existed.
+    Stale,
+}
+
+/// A storage failure, worded for logs (never for users).
+#[derive(Debug, thiserror::Error)]
+#[error("storage failed: {0}")]
+pub struct RecordsError(pub String);
+
+pub type Result<T> = std::result::Result<T, RecordsError>;
+
+/// The operations the use cases need, named by intent.
+#[async_trait]
+pub trait Records: Send + Sync {
+    async fn learner(&self, key: &LearnerKey) -> Result<Option<Learner>>;
+    async fn save_learner(&self, learner: &Learner) -> Result<()>;
+    async fn learners(&self, tenant: &str) -> Result<Vec<Learner>>;
+    /// Removes the learner and everything recorded about them.
+    async fn forget(&self, key: &LearnerKey) -> Result<()>;
+
+    /// Stores a new prompt, replacing any open pushed prompt when `replace_open` is set.
+    async fn add_prompt(&self, prompt: Prompt, replace_open: bool) -> Result<Prompt>;
+    async fn prompt(&self, id: &PromptRef) -> Result<Option<Prompt>>;
+    async fn open_prompts(&self, key: &LearnerKey) -> Result<Vec<Prompt>>;
+    /// Every prompt of the learner, oldest first.
+    async fn prompts(&self, key: &LearnerKey) -> Result<Vec<Prompt>>;
+    async fn reveal(&self, id: &PromptRef, at: DateTime<Utc>) -> Result<()>;
+
+    /// Idempotent: the first answer to a prompt wins; later ones get its replies back.
+    async fn record_answer(&self, write: AnswerWrite) -> Result<Recorded>;
+    async fn reviews(&self, key: &LearnerKey) -> Result<Vec<Review>>;
+    async fn memories(&self, key: &LearnerKey) -> Result<Vec<(ItemId, Memory)>>;
+    async fn stages(&self, key: &LearnerKey) -> Result<Vec<StageRecord>>;
+    /// Escalations sent to the learner, oldest first.
+    async fn escalations(&self, key: &LearnerKey) -> Result<Vec<Escalation>>;
+}
