@@ -158,9 +158,9 @@ impl Scheduler {
         self.desired_retention
     }
 
-    /// Reviews an item at `now`, counting elapsed time in whole 24-hour days.
+    /// Reviews an item at `now`; elapsed time is counted by [`elapsed_days`].
     pub fn review(&self, prev: Option<&Memory>, rating: Rating, now: DateTime<Utc>) -> Review {
-        let days = prev.map_or(0, |m| whole_days(m.last_review, now));
+        let days = prev.map_or(0, |m| elapsed_days(m.last_review, now));
         self.review_after_days(prev, rating, days, now)
     }
 
@@ -235,9 +235,14 @@ impl Scheduler {
     }
 }
 
-/// Whole 24-hour periods from `from` to `to` (0 if `to` is earlier).
-pub fn whole_days(from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
-    u32::try_from((to - from).num_days().max(0)).unwrap_or(u32::MAX)
+/// Days from `from` to `to` as FSRS counts them: rounded to the nearest whole day (0 if
+/// `to` is earlier). Rounding rather than truncating matters for daily prompts: an answer
+/// at 08:55 after yesterday's at 09:05 is a day later, not a same-day repeat (which FSRS
+/// treats very differently). Callers that know the learner's calendar can pass calendar
+/// days to [`Scheduler::review_after_days`] instead.
+pub fn elapsed_days(from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
+    let secs = (to - from).num_seconds().max(0);
+    u32::try_from((secs + 43_200) / 86_400).unwrap_or(u32::MAX)
 }
 
 /// Turns the FSRS interval into a due delay. A failed item comes back within a day (it is

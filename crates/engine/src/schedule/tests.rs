@@ -315,3 +315,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_daily_prompt_answered_a_little_earlier_still_counts_as_a_day_later() {
+    let cases = [
+        (Duration::minutes(10), 0),
+        (Duration::hours(11), 0),
+        (Duration::hours(23) + Duration::minutes(50), 1),
+        (Duration::hours(36) - Duration::minutes(1), 1),
+        (Duration::days(30), 30),
+        (-Duration::hours(5), 0),
+    ];
+    for (gap, want) in cases {
+        assert_eq!(elapsed_days(t0(), t0() + gap), want, "{gap:?}");
+    }
+    // And it reaches fsrs as a long-term review: stability grows instead of the
+    // short-term same-day update.
+    let s = sched();
+    let first = s.review(None, Rating::Good, t0()).memory;
+    let next = s
+        .review(Some(&first), Rating::Good, t0() + Duration::hours(23))
+        .memory;
+    let same_day = s
+        .review(Some(&first), Rating::Good, t0() + Duration::hours(1))
+        .memory;
+    assert!(next.stability > same_day.stability);
+}
