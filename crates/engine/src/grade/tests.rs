@@ -66,8 +66,25 @@ fn short_text_ignores_what_learners_do_not_mean() {
         ("", Verdict::Wrong),
         ("   ", Verdict::Wrong),
         ("tea", Verdict::Wrong),
+        ("«latte»", Verdict::Correct),
+        ("latte…", Verdict::Correct),
     ];
     for (given, want) in cases {
+        assert_eq!(grade(&key, &text(given)).verdict, want, "{given:?}");
+    }
+}
+
+#[test]
+fn symbols_that_change_the_meaning_are_kept() {
+    let cases = [
+        (short(&["C++"], 0), "c++", Verdict::Correct),
+        (short(&["C++"], 0), "C", Verdict::Wrong),
+        (short(&["C#"], 0), "c#", Verdict::Correct),
+        (short(&["100%"], 0), "100", Verdict::Wrong),
+        (short(&["20 °C"], 0), "20 ℃", Verdict::Correct), // compatibility form of °C
+        (short(&["20 °C"], 0), "20 °F", Verdict::Wrong),
+    ];
+    for (key, given, want) in cases {
         assert_eq!(grade(&key, &text(given)).verdict, want, "{given:?}");
     }
 }

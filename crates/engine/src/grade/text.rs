@@ -6,12 +6,13 @@ use unicode_normalization::UnicodeNormalization;
 use super::{Answer, Grade};
 
 /// Folds what learners do not mean to distinguish: compatibility forms and accents (NFKD,
-/// then combining marks dropped), case, punctuation, and runs of whitespace.
+/// then combining marks dropped), case, punctuation, and runs of whitespace. Symbols that
+/// carry meaning stay ("C++" is not "C", "5%" is not "5").
 pub(crate) fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.nfkd().filter(|c| !is_combining_mark(*c)) {
-        if c.is_alphanumeric() {
+        if c.is_alphanumeric() || is_meaningful_symbol(c) {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }
@@ -23,6 +24,16 @@ pub(crate) fn normalise(s: &str) -> String {
         // Other punctuation (apostrophes, quotes, dots) vanishes: "don't" == "dont".
     }
     out
+}
+
+/// Symbols that change what an answer means, unlike punctuation: ASCII operators and
+/// signs, and anything outside ASCII that is not general punctuation (°, €, µ, ...).
+fn is_meaningful_symbol(c: char) -> bool {
+    if c.is_ascii() {
+        "+#%$&@*=<>^~|".contains(c)
+    } else {
+        !c.is_whitespace() && !('\u{2000}'..='\u{206f}').contains(&c) && !"«»¿¡·".contains(c)
+    }
 }
 
 /// Punctuation that separates words, so "well-known" matches "well known".
