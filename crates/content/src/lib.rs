@@ -5,6 +5,7 @@
 //! - [`node`]: a TOML document as a tree of positioned values.
 //! - [`raw`]: `parse_track` / `parse_skill`, one file's text into raw positioned structs.
 //! - [`check`]: `check(files)`, all files together into the engine's `Library`.
+//! - [`import`]: GIFT and CSV question banks into items, and TOML output.
 //! - [`load`]: `load_dir(dir)`, the only file-system access: read a directory, then check.
 //! - [`mastery`]: `[mastery]` overrides and their key-by-key merge.
 //!
@@ -13,6 +14,7 @@
 pub mod check;
 pub mod diagnostic;
 mod fields;
+pub mod import;
 pub mod load;
 pub mod mastery;
 pub mod node;

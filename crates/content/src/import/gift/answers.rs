@@ -1,0 +1,299 @@
+//! The answer block of a GIFT question (`{...}`): which question type it is, the answer
+//! key in our terms, and an explanation built from the feedback.
+
+use ladder_engine::{AnswerKey, Tolerance};
+
+use super::text::{find, find_any, skip_ws, text, Ch};
+use super::{Format, GiftCx};
+use crate::import::default_explanation;
+
+/// Our option limits (see the content README); a choice question outside them is refused.
+const OPTIONS: std::ops::RangeInclusive<usize> = 2..=25;
+
+/// `block` runs from `{` to `}` inclusive.
+pub(super) fn parse(cx: &mut GiftCx, block: &[Ch], format: Format) -> Option<(AnswerKey, String)> {
+    let open = block[0].at;
+    let inner = &block[1..block.len() - 1];
+    let (body, general) = match find(inner, 0, "####") {
+        Some(g) => (&inner[..g], Some(format.apply(text(&inner[g + 4..])))),
+        None => (inner, None),
+    };
+    let first = skip_ws(body, 0);
+    if first == body.len() {
+        cx.unsupported(open, "essay question (empty answer block)");
+        return None;
+    }
+    if find(body, 0, "->").is_some() {
+        cx.unsupported(open, "matching question (->)");
+        return None;
+    }
+    let mut feedback: Vec<String> = general.into_iter().filter(|g| !g.is_empty()).collect();
+    let key = if body[first].c == '#' && !body[first].escaped {
+        numeric(cx, &body[first + 1..], open, &mut feedback, format)?
+    } else if let Some(key) = true_false(body, &mut feedback, format) {
+        key
+    } else {
+        choices(cx, body, open, &mut feedback, format)?
+    };
+    let explanation = if feedback.is_empty() {
+        default_explanation(&key)
+    } else {
+        feedback.join("\n")
+    };
+    Some((key, explanation))
+}
+
+/// `{T}`, `{FALSE#wrong feedback#right feedback}`.
+fn true_false(body: &[Ch], feedback: &mut Vec<String>, format: Format) -> Option<AnswerKey> {
+    let hash = find(body, 0, "#").unwrap_or(body.len());
+    let answer = match text(&body[..hash]).as_str() {
+        "T" | "TRUE" => true,
+        "F" | "FALSE" => false,
+        _ => return None,
+    };
+    if hash < body.len() {
+        let rest = &body[hash + 1..];
+        let (wrong, right) = match find(rest, 0, "#") {
+            Some(h) => (text(&rest[..h]), text(&rest[h + 1..])),
+            None => (text(rest), String::new()),
+        };
+        // Moodle shows the first text to a wrong answer and the second to a right one.
+        feedback.extend(
+            [right, wrong]
+                .into_iter()
+                .filter(|f| !f.is_empty())
+                .map(|f| format.apply(f)),
+        );
+    }
+    Some(AnswerKey::TrueFalse { answer })
+}
+
+/// One `=answer` or `~answer` with its optional `%weight%` and `#feedback`.
+struct Answer {
+    right_marker: bool,
+    weight: Option<f64>,
+    text: String,
+    feedback: String,
+    at: usize,
+}
+
+impl Answer {
+    /// Credit in percent, as Moodle counts it.
+    fn credit(&self) -> f64 {
+        self.weight
+            .unwrap_or(if self.right_marker { 100.0 } else { 0.0 })
+    }
+}
+
+fn split_answers(
+    cx: &mut GiftCx,
+    body: &[Ch],
+    markers: &[char],
+    open: usize,
+) -> Option<Vec<Answer>> {
+    let first = skip_ws(body, 0);
+    if first < body.len() && (body[first].escaped || !markers.contains(&body[first].c)) {
+        cx.problem(body[first].at, "unexpected text before the first answer (answers start with = or ~); question not imported");
+        return None;
+    }
+    let mut answers = Vec::new();
+    let mut i = first;
+    while i < body.len() {
+        let end = find_any(body, i + 1, |c| markers.contains(&c)).unwrap_or(body.len());
+        answers.push(answer(cx, &body[i..end])?);
+        i = end;
+    }
+    if answers.is_empty() {
+        cx.problem(open, "answer block has no answers; question not imported");
+        return None;
+    }
+    Some(answers)
+}
+
+fn answer(cx: &mut GiftCx, part: &[Ch]) -> Option<Answer> {
+    let at = part[0].at;
+    let mut i = 1;
+    let mut weight = None;
+    let w = skip_ws(part, 1);
+    if w < part.len() && part[w].c == '%' {
+        let Some(end) = find(part, w + 1, "%") else {
+            cx.problem(
+                part[w].at,
+                "answer weight opened with `%` is never closed; question not imported",
+            );
+            return None;
+        };
+        let Ok(value) = text(&part[w + 1..end]).parse::<f64>() else {
+            cx.problem(
+                part[w].at,
+                format!(
+                    "answer weight {:?} is not a number; question not imported",
+                    text(&part[w + 1..end])
+                ),
+            );
+            return None;
+        };
+        weight = Some(value);
+        i = end + 1;
+    }
+    let hash = find(part, i, "#").unwrap_or(part.len());
+    Some(Answer {
+        right_marker: part[0].c == '=',
+        weight,
+        text: text(&part[i..hash]),
+        feedback: if hash < part.len() {
+            text(&part[hash + 1..])
+        } else {
+            String::new()
+        },
+        at,
+    })
+}
+
+fn choices(
+    cx: &mut GiftCx,
+    body: &[Ch],
+    open: usize,
+    feedback: &mut Vec<String>,
+    format: Format,
+) -> Option<AnswerKey> {
+    let answers = split_answers(cx, body, &['=', '~'], open)?;
+    for a in answers.iter().filter(|a| !a.feedback.is_empty()) {
+        feedback.push(format!(
+            "{}: {}",
+            format.apply(a.text.clone()),
+            format.apply(a.feedback.clone())
+        ));
+    }
+    let texts: Vec<String> = answers
+        .iter()
+        .map(|a| format.apply(a.text.clone()))
+        .collect();
+    if answers.iter().all(|a| a.right_marker) {
+        if let Some(partial) = answers.iter().find(|a| a.credit() < 100.0) {
+            cx.unsupported(partial.at, "short answer with partial credit (%N%)");
+            return None;
+        }
+        return Some(AnswerKey::ShortText {
+            accepted: texts,
+            max_edits: 0,
+        });
+    }
+    if !OPTIONS.contains(&texts.len()) {
+        cx.problem(
+            open,
+            format!(
+                "choice question needs 2 to 25 answers, found {}; question not imported",
+                texts.len()
+            ),
+        );
+        return None;
+    }
+    if let Some(dup) = texts
+        .iter()
+        .enumerate()
+        .find(|(i, t)| texts[..*i].contains(t))
+    {
+        cx.problem(
+            answers[dup.0].at,
+            format!("answer {:?} appears twice; question not imported", dup.1),
+        );
+        return None;
+    }
+    let right: Vec<usize> = (0..answers.len())
+        .filter(|&i| answers[i].credit() > 0.0)
+        .collect();
+    match right.as_slice() {
+        [] => {
+            cx.problem(
+                open,
+                "no answer is marked right (= or a positive %weight%); question not imported",
+            );
+            None
+        }
+        [one] if answers[*one].credit() >= 100.0 => Some(AnswerKey::SingleChoice {
+            options: texts,
+            correct: *one,
+        }),
+        _ => Some(AnswerKey::MultiSelect {
+            options: texts,
+            correct: right,
+        }),
+    }
+}
+
+/// `{#3.14:0.01}`, `{#1..5}`, `{#=3.14:0.01#fb =%50%3:1}`: the first full-credit answer
+/// becomes the key; other answers are reported because one key cannot hold them.
+fn numeric(
+    cx: &mut GiftCx,
+    body: &[Ch],
+    open: usize,
+    feedback: &mut Vec<String>,
+    format: Format,
+) -> Option<AnswerKey> {
+    let first = skip_ws(body, 0);
+    let answers = if first < body.len() && body[first].c == '=' && !body[first].escaped {
+        split_answers(cx, body, &['='], open)?
+    } else {
+        let hash = find(body, 0, "#").unwrap_or(body.len());
+        let fb = if hash < body.len() {
+            text(&body[hash + 1..])
+        } else {
+            String::new()
+        };
+        vec![Answer {
+            right_marker: true,
+            weight: None,
+            text: text(&body[..hash]),
+            feedback: fb,
+            at: open,
+        }]
+    };
+    let Some(full) = answers.iter().position(|a| a.credit() >= 100.0) else {
+        cx.problem(
+            open,
+            "numeric question has no full-credit answer; question not imported",
+        );
+        return None;
+    };
+    let (value, tolerance) = number_spec(cx, &answers[full])?;
+    for (_, other) in answers.iter().enumerate().filter(|(i, _)| *i != full) {
+        let what = format!(
+            "numeric answer {:?} besides the full-credit one",
+            other.text
+        );
+        cx.problem(
+            other.at,
+            format!(
+                "unsupported GIFT construct: {what}; only answer {} is imported",
+                full + 1
+            ),
+        );
+    }
+    if !answers[full].feedback.is_empty() {
+        feedback.push(format.apply(answers[full].feedback.clone()));
+    }
+    Some(AnswerKey::Numeric {
+        value,
+        tolerance: Tolerance::Absolute(tolerance),
+        unit: None,
+    })
+}
+
+/// `3.14:0.01`, `1..5` (the middle, give or take half the range) or `42`.
+fn number_spec(cx: &mut GiftCx, a: &Answer) -> Option<(f64, f64)> {
+    let parse = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    let parsed = if let Some((lo, hi)) = a.text.split_once("..") {
+        parse(lo)
+            .zip(parse(hi))
+            .map(|(lo, hi)| ((lo + hi) / 2.0, (hi - lo).abs() / 2.0))
+    } else if let Some((v, t)) = a.text.split_once(':') {
+        parse(v).zip(parse(t).map(f64::abs))
+    } else {
+        parse(&a.text).map(|v| (v, 0.0))
+    };
+    if parsed.is_none() {
+        cx.problem(a.at, format!("numeric answer {:?} is not a number, a value:tolerance or a min..max range; question not imported", a.text));
+    }
+    parsed
+}
