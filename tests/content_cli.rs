@@ -1,0 +1,221 @@
+//! `ladder content check|import` through the real binary: exit codes, and problems printed
+//! as `path:line:col: message` at the right place.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ladder(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .args(args)
+        .output()
+        .expect("the ladder binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn repo_content() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
+}
+
+/// Track directories (those with a `track.toml`) under `dir`.
+fn tracks(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    out.retain(|p| p.join("track.toml").is_file());
+    out.sort();
+    out
+}
+
+const TRACK: &str =
+    "id = \"sec\"\ntitle = \"Security\"\n\n[[objective]]\nid = \"safe\"\ntitle = \"Stay safe\"\n";
+
+const SKILL: &str = r#"[skill]
+id = "phishing"
+title = "Spot phishing"
+objective = "safe"
+
+[[item]]
+id = "phishing-1"
+stage = "novice"
+type = "true_false"
+prompt = "A misspelt sender domain is a warning sign."
+answer = true
+explanation = "Look-alike domains are a classic trick."
+"#;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn check_reports_every_problem_of_a_broken_copy_with_positions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("content");
+    if tracks(&repo_content()).is_empty() {
+        std::fs::create_dir_all(root.join("sec")).unwrap();
+        std::fs::write(root.join("sec/track.toml"), TRACK).unwrap();
+        std::fs::write(root.join("sec/phishing.toml"), SKILL).unwrap();
+    } else {
+        copy_dir(&repo_content(), &root);
+    }
+    let track = tracks(&root).remove(0);
+    let mut skills: Vec<PathBuf> = std::fs::read_dir(&track)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && !p.ends_with("track.toml"))
+        .collect();
+    skills.sort();
+    let victim = &skills[0];
+    let original = std::fs::read_to_string(victim).unwrap();
+    let mut text = original.trim_end().to_owned();
+    text.push_str("\n\n");
+    let base = text.lines().count();
+    text.push_str(
+        "[[item]]\nid = \"broken-1\"\nstage = \"novice\"\ntype = \"single_choice\"\nprompt = \"Q?\"\n\
+         options = [\"a\", \"b\"]\nanswer = \"c\"\nexplanation = \"E\"\nbogus = 1\n",
+    );
+    std::fs::write(victim, text).unwrap();
+
+    let out = ladder(&["content", "check", root.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let path = victim.display();
+    assert!(
+        err.contains(&format!(
+            "{path}:{}:10: answer \"c\" is not one of the options\n",
+            base + 7
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{path}:{}:1: unknown key `bogus` in [[item]]\n",
+            base + 9
+        )),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no summary when the content is broken"
+    );
+}
+
+#[test]
+fn the_repository_content_passes() {
+    let content = repo_content();
+    if tracks(&content).is_empty() {
+        eprintln!(
+            "skipped: {} has no tracks yet (sample content is added separately)",
+            content.display()
+        );
+        return;
+    }
+    let out = ladder(&["content", "check", content.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("ok: ") && stdout.contains(" tracks, "),
+        "{stdout}"
+    );
+}
+
+const CSV: &str = "stage,type,prompt,options,answer\n\
+competent,single_choice,Best first step after clicking a phishing link?,Ignore it|Report it|Delete it,Report it\n\
+experienced,multi_select,Which make a reply-chain attack plausible?,Real thread|Typo domain|Your name,Real thread|Your name\n\
+master,free_text,Coach a colleague who just clicked.,,Calm tone|Clear next steps\n";
+
+const GIFT: &str = "// exported from Moodle\n\
+::Report::Where do you report phishing? {=the report button =report button}\n\
+\n\
+::Pairs::Match the attack to its channel. {\n  =Phishing -> email\n  =Vishing -> phone\n}\n";
+
+#[test]
+fn imports_land_in_a_track_and_pass_the_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let track = tmp.path().join("sec");
+    std::fs::create_dir_all(&track).unwrap();
+    std::fs::write(track.join("track.toml"), TRACK).unwrap();
+    let csv = tmp.path().join("bank.csv");
+    std::fs::write(&csv, CSV).unwrap();
+    let gift = tmp.path().join("bank.gift");
+    std::fs::write(&gift, GIFT).unwrap();
+    let out_dir = track.to_str().unwrap();
+
+    let out = ladder(&[
+        "content",
+        "import",
+        "--format",
+        "csv",
+        csv.to_str().unwrap(),
+        "--skill",
+        "phishing",
+        "--out",
+        out_dir,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(track.join("phishing.toml")).unwrap();
+    assert!(written.contains("objective = \"safe\""), "{written}");
+
+    // The matching question is reported at its answer block; the other one is appended.
+    let out = ladder(&[
+        "content",
+        "import",
+        "--format",
+        "gift",
+        gift.to_str().unwrap(),
+        "--skill",
+        "phishing",
+        "--out",
+        out_dir,
+        "--stage",
+        "novice",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:4:43: unsupported GIFT construct: matching question (->)",
+            gift.display()
+        )),
+        "{err}"
+    );
+
+    let out = ladder(&["content", "check", tmp.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ok: 1 tracks, 1 skills, 4 items, 0 resources\n"
+    );
+}
+
+#[test]
+fn import_without_out_prints_a_skill_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gift = tmp.path().join("q.gift");
+    std::fs::write(&gift, "Is \"MFA\" worth it? {T}\n").unwrap();
+    let out = ladder(&[
+        "content",
+        "import",
+        "--format",
+        "gift",
+        gift.to_str().unwrap(),
+        "--skill",
+        "mfa",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("[skill]\nid = \"mfa\"\n"), "{stdout}");
+    assert!(stdout.contains("[[item]]\nid = \"mfa-001\"\nstage = \"novice\"\ntype = \"true_false\"\nprompt = \"Is \\\"MFA\\\" worth it?\"\n"), "{stdout}");
+}
