@@ -1,0 +1,34 @@
+//! The SQL both backends share. Where SQLite and Postgres agree (`$n` parameters,
+//! `ON CONFLICT`, `RETURNING`), one text serves both; each trait implementation is written
+//! once as a macro and instantiated by `sqlite/` and `postgres/`, which differ only in how
+//! a write transaction starts and how a row is locked.
+//!
+//! Each backend struct must have a `pool` field and an inherent
+//! `async fn begin_write(&self) -> Result<sqlx::Transaction<'_, DB>, StoreError>`.
+
+pub(crate) mod directory;
+pub(crate) mod progress;
+pub(crate) mod progress_more;
+pub(crate) mod prompts;
+pub(crate) mod rows;
+
+use super::StoreError;
+
+/// Converts every row, failing on the first that does not convert.
+pub(crate) fn convert<R, T>(
+    rows: Vec<R>,
+    f: impl Fn(R) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    rows.into_iter().map(f).collect()
+}
+
+/// Instantiates every shared trait implementation for a backend store type.
+macro_rules! impl_all {
+    ($store:ty, db = $db:ty, lock = $lock:literal) => {
+        $crate::store::shared::directory::impl_directory!($store);
+        $crate::store::shared::prompts::impl_prompts!($store);
+        $crate::store::shared::progress::impl_progress!($store, db = $db);
+        $crate::store::shared::progress_more::impl_progress_more!($store, db = $db, lock = $lock);
+    };
+}
+pub(crate) use impl_all;

@@ -1,0 +1,451 @@
+//! [`Progress`](crate::store::Progress) in SQL both backends accept. The answer
+//! transaction and the privacy delete live in `progress_more`.
+
+macro_rules! impl_progress {
+    ($store:ty, db = $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Progress for $store {
+            #[tracing::instrument(skip_all, fields(prompt = answer.prompt.0, learner = answer.learner.0))]
+            async fn record_answer(
+                &self,
+                answer: $crate::store::AnswerRecord,
+            ) -> Result<$crate::store::AnswerOutcome, $crate::store::StoreError> {
+                self.record_answer_tx(answer).await
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn memory(
+                &self,
+                learner: $crate::store::LearnerId,
+                item: &ladder_engine::ItemId,
+            ) -> Result<Option<ladder_engine::schedule::Memory>, $crate::store::StoreError> {
+                let row = sqlx::query_as::<_, $crate::store::shared::rows::MemoryRow>(
+                    "SELECT item_id, stability, difficulty, last_review, due, reps, lapses, \
+                     suspended FROM memories WHERE learner_id = $1 AND item_id = $2",
+                )
+                .bind(learner.0)
+                .bind(item.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|r| r.into_domain()).transpose()?.map(|(_, m)| m))
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn memories(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<Vec<(ladder_engine::ItemId, ladder_engine::schedule::Memory)>, $crate::store::StoreError>
+            {
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::MemoryRow>(
+                    "SELECT item_id, stability, difficulty, last_review, due, reps, lapses, \
+                     suspended FROM memories WHERE learner_id = $1 ORDER BY item_id",
+                )
+                .bind(learner.0)
+                .fetch_all(&self.pool)
+                .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn put_memory(
+                &self,
+                learner: $crate::store::LearnerId,
+                item: &ladder_engine::ItemId,
+                memory: &ladder_engine::schedule::Memory,
+            ) -> Result<(), $crate::store::StoreError> {
+                Self::upsert_memory(&self.pool, learner, item, memory).await
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn reviews(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<Vec<$crate::store::ReviewEntry>, $crate::store::StoreError> {
+                let sql = format!(
+                    "{} WHERE r.learner_id = $1 ORDER BY r.answered_at, r.id",
+                    $crate::store::shared::rows::REVIEW_SELECT
+                );
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::ReviewRow>(&sql)
+                    .bind(learner.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn review_log(
+                &self,
+                since: Option<chrono::DateTime<chrono::Utc>>,
+                until: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<$crate::store::ReviewEntry>, $crate::store::StoreError> {
+                let sql = format!(
+                    "{} WHERE ($1 IS NULL OR r.answered_at >= $1) \
+                     AND ($2 IS NULL OR r.answered_at < $2) ORDER BY r.answered_at, r.id",
+                    $crate::store::shared::rows::REVIEW_SELECT
+                );
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::ReviewRow>(&sql)
+                    .bind(since)
+                    .bind(until)
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = change.learner.0))]
+            async fn record_stage_change(
+                &self,
+                change: &$crate::store::StageChange,
+            ) -> Result<(), $crate::store::StoreError> {
+                Self::insert_stage(&self.pool, change).await
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn stage_history(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<Vec<$crate::store::StageChange>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::StageRow>(
+                    "SELECT learner_id, skill_id, from_stage, to_stage, at, evidence_json \
+                     FROM stage_history WHERE learner_id = $1 ORDER BY at, id",
+                )
+                .bind(learner.0)
+                .fetch_all(&self.pool)
+                .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn current_stages(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<Vec<(ladder_engine::SkillId, ladder_engine::Stage)>, $crate::store::StoreError> {
+                let history = self.stage_history(learner).await?;
+                let mut latest = std::collections::BTreeMap::new();
+                for change in history {
+                    latest.insert(change.skill, change.to);
+                }
+                Ok(latest.into_iter().collect())
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = e.learner.0))]
+            async fn record_escalation(
+                &self,
+                e: &$crate::store::Escalation,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query(
+                    "INSERT INTO escalations (learner_id, kind, key, at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(e.learner.0)
+                .bind(&e.kind)
+                .bind(&e.key)
+                .bind(e.at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn last_escalation(
+                &self,
+                learner: $crate::store::LearnerId,
+                kind: &str,
+                key: &str,
+            ) -> Result<Option<chrono::DateTime<chrono::Utc>>, $crate::store::StoreError> {
+                let row: Option<(chrono::DateTime<chrono::Utc>,)> = sqlx::query_as(
+                    "SELECT at FROM escalations WHERE learner_id = $1 AND kind = $2 AND key = $3 \
+                     ORDER BY at DESC LIMIT 1",
+                )
+                .bind(learner.0)
+                .bind(kind)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(at,)| at))
+            }
+
+            #[tracing::instrument(skip_all, fields(author = c.author.0))]
+            async fn add_contribution(
+                &self,
+                c: &$crate::store::NewContribution,
+            ) -> Result<$crate::store::Contribution, $crate::store::StoreError> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO contributions (author_id, skill_id, kind, body_json, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(c.author.0)
+                .bind(c.skill.as_str())
+                .bind(c.kind.as_str())
+                .bind(c.body.to_string())
+                .bind(c.at)
+                .fetch_one(&self.pool)
+                .await?;
+                self.contribution(id).await
+            }
+
+            #[tracing::instrument(skip_all, fields(contribution = id.0))]
+            async fn set_contribution_status(
+                &self,
+                id: $crate::store::ContributionId,
+                status: $crate::store::ContributionStatus,
+            ) -> Result<(), $crate::store::StoreError> {
+                let done = sqlx::query("UPDATE contributions SET status = $1 WHERE id = $2")
+                    .bind(status.as_str())
+                    .bind(id.0)
+                    .execute(&self.pool)
+                    .await?;
+                $crate::store::shared::directory::found(done.rows_affected(), "contribution")
+            }
+
+            #[tracing::instrument(skip_all, fields(contribution = id.0, voter = voter.0))]
+            async fn vote(
+                &self,
+                id: $crate::store::ContributionId,
+                voter: $crate::store::LearnerId,
+                up: bool,
+            ) -> Result<i64, $crate::store::StoreError> {
+                sqlx::query(
+                    "INSERT INTO contribution_votes (contribution_id, voter_id, up) \
+                     VALUES ($1, $2, $3) ON CONFLICT (contribution_id, voter_id) \
+                     DO UPDATE SET up = excluded.up",
+                )
+                .bind(id.0)
+                .bind(voter.0)
+                .bind(up)
+                .execute(&self.pool)
+                .await?;
+                Ok(self.contribution(id.0).await?.votes)
+            }
+
+            #[tracing::instrument(skip_all, fields(author = author.0))]
+            async fn contributions_by(
+                &self,
+                author: $crate::store::LearnerId,
+            ) -> Result<Vec<$crate::store::Contribution>, $crate::store::StoreError> {
+                let sql = format!(
+                    "{} WHERE c.author_id = $1 ORDER BY c.id",
+                    $crate::store::shared::rows::CONTRIBUTION_SELECT
+                );
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::ContributionRow>(&sql)
+                    .bind(author.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = q.learner.0))]
+            async fn ask_question(
+                &self,
+                q: &$crate::store::NewQuestion,
+            ) -> Result<$crate::store::QuestionId, $crate::store::StoreError> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO questions (learner_id, skill_id, text, asked_at) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(q.learner.0)
+                .bind(q.skill.as_ref().map(|s| s.as_str()))
+                .bind(&q.text)
+                .bind(q.at)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok($crate::store::QuestionId(id))
+            }
+
+            #[tracing::instrument(skip_all, fields(question = id.0, expert = expert.0))]
+            async fn answer_question(
+                &self,
+                id: $crate::store::QuestionId,
+                expert: $crate::store::LearnerId,
+                text: &str,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE questions SET answer = $1, answered_by = $2, answered_at = $3 \
+                     WHERE id = $4",
+                )
+                .bind(text)
+                .bind(expert.0)
+                .bind(at)
+                .bind(id.0)
+                .execute(&self.pool)
+                .await?;
+                $crate::store::shared::directory::found(done.rows_affected(), "question")
+            }
+
+            #[tracing::instrument(skip_all, fields(tenant = tenant.0))]
+            async fn open_questions(
+                &self,
+                tenant: $crate::store::TenantId,
+            ) -> Result<Vec<$crate::store::Question>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::QuestionRow>(
+                    "SELECT q.id, q.learner_id, q.skill_id, q.text, q.asked_at, q.answer, \
+                     q.answered_by, q.answered_at FROM questions q \
+                     JOIN learners l ON l.id = q.learner_id \
+                     WHERE l.tenant_id = $1 AND q.answer IS NULL ORDER BY q.asked_at, q.id",
+                )
+                .bind(tenant.0)
+                .fetch_all(&self.pool)
+                .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
+            #[tracing::instrument(skip_all, fields(tenant = tenant.0))]
+            async fn pending_free_text(
+                &self,
+                tenant: $crate::store::TenantId,
+            ) -> Result<Vec<$crate::store::ReviewEntry>, $crate::store::StoreError> {
+                let sql = format!(
+                    "{} WHERE l.tenant_id = $1 AND r.verdict = 'needs_review' \
+                     AND NOT EXISTS (SELECT 1 FROM peer_reviews p WHERE p.review_id = r.id) \
+                     ORDER BY r.answered_at, r.id",
+                    $crate::store::shared::rows::REVIEW_SELECT
+                );
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::ReviewRow>(&sql)
+                    .bind(tenant.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
+            #[tracing::instrument(skip_all, fields(review = p.review.0, reviewer = p.reviewer.0))]
+            async fn add_peer_review(
+                &self,
+                p: &$crate::store::PeerReview,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query(
+                    "INSERT INTO peer_reviews (review_id, reviewer_id, verdict, score, comment, at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(p.review.0)
+                .bind(p.reviewer.0)
+                .bind(p.verdict.as_str())
+                .bind(p.score)
+                .bind(&p.comment)
+                .bind(p.at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(review = review.0))]
+            async fn peer_reviews(
+                &self,
+                review: $crate::store::ReviewId,
+            ) -> Result<Vec<$crate::store::PeerReview>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::PeerReviewRow>(
+                    "SELECT review_id, reviewer_id, verdict, score, comment, at FROM peer_reviews \
+                     WHERE review_id = $1 ORDER BY at",
+                )
+                .bind(review.0)
+                .fetch_all(&self.pool)
+                .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
+            #[tracing::instrument(skip_all, fields(team = s.team.0))]
+            async fn save_leaderboard(
+                &self,
+                s: &$crate::store::LeaderboardSnapshot,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query(
+                    "INSERT INTO leaderboard_snapshots (team_id, at, rows_json) VALUES ($1, $2, $3)",
+                )
+                .bind(s.team.0)
+                .bind(s.at)
+                .bind(s.rows.to_string())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(team = team.0))]
+            async fn latest_leaderboard(
+                &self,
+                team: $crate::store::TeamId,
+            ) -> Result<Option<$crate::store::LeaderboardSnapshot>, $crate::store::StoreError> {
+                let row: Option<(chrono::DateTime<chrono::Utc>, String)> = sqlx::query_as(
+                    "SELECT at, rows_json FROM leaderboard_snapshots WHERE team_id = $1 \
+                     ORDER BY at DESC, id DESC LIMIT 1",
+                )
+                .bind(team.0)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(at, rows)| {
+                    Ok($crate::store::LeaderboardSnapshot {
+                        team,
+                        at,
+                        rows: $crate::store::shared::rows::json(&rows)?,
+                    })
+                })
+                .transpose()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn first_sight(
+                &self,
+                platform: $crate::platform::Platform,
+                event_id: &str,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "INSERT INTO processed_events (platform, event_id, seen_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(platform.as_str())
+                .bind(event_id)
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn learner_data(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<$crate::store::LearnerData, $crate::store::StoreError> {
+                use $crate::store::{Directory, Prompts};
+                let person = self
+                    .learner(learner)
+                    .await?
+                    .ok_or_else(|| $crate::store::StoreError::NotFound("learner".into()))?;
+                Ok($crate::store::LearnerData {
+                    learner: person,
+                    roles: self.roles(learner).await?,
+                    enrolments: self.enrolments(learner).await?,
+                    prompts: self.prompts_of(learner).await?,
+                    reviews: self.reviews(learner).await?,
+                    memories: self.memories(learner).await?,
+                    stages: self.stage_history(learner).await?,
+                    contributions: self.contributions_by(learner).await?,
+                })
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn forget_learner(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<(), $crate::store::StoreError> {
+                self.forget_tx(learner).await
+            }
+        }
+
+        impl $store {
+            async fn contribution(
+                &self,
+                id: i64,
+            ) -> Result<$crate::store::Contribution, $crate::store::StoreError> {
+                let sql = format!(
+                    "{} WHERE c.id = $1",
+                    $crate::store::shared::rows::CONTRIBUTION_SELECT
+                );
+                sqlx::query_as::<_, $crate::store::shared::rows::ContributionRow>(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| $crate::store::StoreError::NotFound("contribution".into()))?
+                    .into_domain()
+            }
+        }
+    };
+}
+pub(crate) use impl_progress;

@@ -1,0 +1,180 @@
+//! The larger [`Progress`](crate::store::Progress) operations, as inherent methods the trait
+//! implementation calls: the answer transaction and the privacy delete.
+//!
+//! The answer transaction's order of checks matters: an answered prompt returns the original
+//! result before any staleness check, so that a double click after the next day's prompt
+//! replaced this one still shows the learner the same reply.
+
+use chrono::{DateTime, Utc};
+
+use crate::store::progress::{AnswerRecord, StaleReason};
+use crate::store::shared::rows::PromptRow;
+
+/// What the locked prompt row says about an incoming answer.
+pub(crate) enum Gate {
+    Stale(StaleReason),
+    Answered,
+    Open,
+}
+
+/// Decides from the locked prompt row whether the answer may be written.
+pub(crate) fn gate(row: Option<&PromptRow>, answer: &AnswerRecord, now: DateTime<Utc>) -> Gate {
+    let Some(row) = row else {
+        return Gate::Stale(StaleReason::UnknownPrompt);
+    };
+    if row.learner_id != answer.learner.0 {
+        return Gate::Stale(StaleReason::NotYours);
+    }
+    if row.status == "answered" {
+        return Gate::Answered;
+    }
+    if row.superseded_by.is_some() {
+        return Gate::Stale(StaleReason::Superseded);
+    }
+    if row.status == "expired" || row.expires_at.is_some_and(|e| e <= now) {
+        return Gate::Stale(StaleReason::Expired);
+    }
+    Gate::Open
+}
+
+macro_rules! impl_progress_more {
+    ($store:ty, db = $db:ty, lock = $lock:literal) => {
+        impl $store {
+            async fn record_answer_tx(
+                &self,
+                a: $crate::store::AnswerRecord,
+            ) -> Result<$crate::store::AnswerOutcome, $crate::store::StoreError> {
+                use $crate::store::shared::progress_more::{gate, Gate};
+                use $crate::store::shared::rows::{PromptRow, StoredAnswerRow, PROMPT_COLUMNS};
+                use $crate::store::AnswerOutcome;
+                let mut tx = self.begin_write().await?;
+                let lock = format!("SELECT {PROMPT_COLUMNS} FROM prompts WHERE id = $1 {}", $lock);
+                let row = sqlx::query_as::<_, PromptRow>(&lock)
+                    .bind(a.prompt.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let stored = "SELECT id, prompt_id, verdict, score, rating, response, answered_at, \
+                              reply_json FROM reviews WHERE prompt_id = $1";
+                match gate(row.as_ref(), &a, a.answered_at) {
+                    Gate::Stale(reason) => return Ok(AnswerOutcome::Stale { reason }),
+                    Gate::Answered => {
+                        let original = sqlx::query_as::<_, StoredAnswerRow>(stored)
+                            .bind(a.prompt.0)
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .into_domain()?;
+                        return Ok(AnswerOutcome::Duplicate { original });
+                    }
+                    Gate::Open => {}
+                }
+                sqlx::query(
+                    "INSERT INTO reviews (prompt_id, learner_id, item_id, skill_id, item_stage, \
+                     verdict, score, rating, latency_ms, response, reply_json, answered_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(a.prompt.0)
+                .bind(a.learner.0)
+                .bind(a.item.as_str())
+                .bind(a.skill.as_str())
+                .bind(a.item_stage.as_str())
+                .bind(a.verdict.as_str())
+                .bind(a.score)
+                .bind(a.rating.map(|r| i64::from(r.as_u8())))
+                .bind(a.latency_ms)
+                .bind(&a.response)
+                .bind(a.reply.to_string())
+                .bind(a.answered_at)
+                .execute(&mut *tx)
+                .await?;
+                if let Some(m) = &a.memory {
+                    Self::upsert_memory(&mut *tx, a.learner, &a.item, m).await?;
+                }
+                if let Some(change) = &a.stage_change {
+                    Self::insert_stage(&mut *tx, change).await?;
+                }
+                sqlx::query("UPDATE prompts SET status = 'answered' WHERE id = $1")
+                    .bind(a.prompt.0)
+                    .execute(&mut *tx)
+                    .await?;
+                let recorded = sqlx::query_as::<_, StoredAnswerRow>(stored)
+                    .bind(a.prompt.0)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .into_domain()?;
+                tx.commit().await?;
+                Ok(AnswerOutcome::Recorded(recorded))
+            }
+
+            async fn upsert_memory<'e, E>(
+                ex: E,
+                learner: $crate::store::LearnerId,
+                item: &ladder_engine::ItemId,
+                m: &ladder_engine::schedule::Memory,
+            ) -> Result<(), $crate::store::StoreError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                sqlx::query(
+                    "INSERT INTO memories (learner_id, item_id, stability, difficulty, \
+                     last_review, due, reps, lapses, suspended) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (learner_id, item_id) DO UPDATE SET \
+                     stability = excluded.stability, difficulty = excluded.difficulty, \
+                     last_review = excluded.last_review, due = excluded.due, \
+                     reps = excluded.reps, lapses = excluded.lapses, \
+                     suspended = excluded.suspended",
+                )
+                .bind(learner.0)
+                .bind(item.as_str())
+                .bind(m.stability)
+                .bind(m.difficulty)
+                .bind(m.last_review)
+                .bind(m.due)
+                .bind(i64::from(m.reps))
+                .bind(i64::from(m.lapses))
+                .bind(m.suspended)
+                .execute(ex)
+                .await?;
+                Ok(())
+            }
+
+            async fn insert_stage<'e, E>(
+                ex: E,
+                c: &$crate::store::StageChange,
+            ) -> Result<(), $crate::store::StoreError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                sqlx::query(
+                    "INSERT INTO stage_history (learner_id, skill_id, from_stage, to_stage, at, \
+                     evidence_json) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(c.learner.0)
+                .bind(c.skill.as_str())
+                .bind(c.from.map(|s| s.as_str()))
+                .bind(c.to.as_str())
+                .bind(c.at)
+                .bind(c.evidence.to_string())
+                .execute(ex)
+                .await?;
+                Ok(())
+            }
+
+            async fn forget_tx(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<(), $crate::store::StoreError> {
+                // Foreign keys cascade from the learner to everything recorded about them;
+                // answers they gave to others' questions keep the text but lose the name.
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query("DELETE FROM learners WHERE id = $1")
+                    .bind(learner.0)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                $crate::store::shared::directory::found(done.rows_affected(), "learner")
+            }
+        }
+    };
+}
+pub(crate) use impl_progress_more;

@@ -1,0 +1,439 @@
+//! Private row structs shared by both backends (sqlx's `FromRow` derive is generic over the
+//! row type) and their checked conversion into domain values.
+//!
+//! A row that does not convert (an unknown verdict, an invalid id) is reported as
+//! `StoreError::Other`: it means the database was edited by hand or a migration is missing.
+
+use chrono::{DateTime, NaiveTime, Utc};
+use ladder_engine::grade::Verdict;
+use ladder_engine::schedule::{Memory, Rating};
+use ladder_engine::{ItemId, SkillId, Stage};
+
+use crate::store::progress::{
+    Contribution, ContributionKind, ContributionStatus, PeerReview, Question, ReviewEntry,
+    StageChange, StoredAnswer,
+};
+use crate::store::prompts::{Prompt, PromptKind, PromptStatus};
+use crate::store::types::*;
+use crate::store::StoreError;
+
+fn bad(what: &str, value: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(format!("stored {what} \"{value}\" is not valid"))
+}
+
+pub(crate) fn item(s: &str) -> Result<ItemId, StoreError> {
+    ItemId::parse(s).map_err(|_| bad("item id", s))
+}
+pub(crate) fn skill(s: &str) -> Result<SkillId, StoreError> {
+    SkillId::parse(s).map_err(|_| bad("skill id", s))
+}
+pub(crate) fn stage(s: &str) -> Result<Stage, StoreError> {
+    Stage::parse(s).map_err(|_| bad("stage", s))
+}
+pub(crate) fn verdict(s: &str) -> Result<Verdict, StoreError> {
+    Verdict::parse(s).map_err(|_| bad("verdict", s))
+}
+pub(crate) fn rating(n: Option<i64>) -> Result<Option<Rating>, StoreError> {
+    n.map(|n| {
+        u8::try_from(n)
+            .ok()
+            .and_then(Rating::from_u8)
+            .ok_or_else(|| bad("rating", n))
+    })
+    .transpose()
+}
+pub(crate) fn json(s: &str) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(s).map_err(|_| bad("json", s))
+}
+pub(crate) fn count(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TenantRow {
+    id: i64,
+    platform: String,
+    external_id: String,
+    name: String,
+}
+
+impl TenantRow {
+    pub(crate) fn into_domain(self) -> Result<Tenant, StoreError> {
+        Ok(Tenant {
+            id: TenantId(self.id),
+            platform: parse_platform(&self.platform)
+                .ok_or_else(|| bad("platform", &self.platform))?,
+            external_id: self.external_id,
+            name: self.name,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LearnerRow {
+    id: i64,
+    tenant_id: i64,
+    platform_user: String,
+    display_name: String,
+    timezone: String,
+    time_of_day: String,
+    days_mask: i64,
+    daily_new_cap: i64,
+    daily_review_cap: i64,
+    paused_until: Option<DateTime<Utc>>,
+    leaderboard_opt_out: bool,
+    notifications_opt_out: bool,
+    dm_closed: bool,
+    joined_at: DateTime<Utc>,
+}
+
+/// The column list matching [`LearnerRow`] (unqualified: no joined table shares a name).
+pub(crate) const LEARNER_COLUMNS: &str = "id, tenant_id, platform_user, display_name, \
+    timezone, time_of_day, days_mask, daily_new_cap, daily_review_cap, paused_until, \
+    leaderboard_opt_out, notifications_opt_out, dm_closed, joined_at";
+
+impl LearnerRow {
+    pub(crate) fn into_domain(self) -> Result<Learner, StoreError> {
+        let time = NaiveTime::parse_from_str(&self.time_of_day, "%H:%M:%S")
+            .map_err(|_| bad("time of day", &self.time_of_day))?;
+        Ok(Learner {
+            id: LearnerId(self.id),
+            tenant: TenantId(self.tenant_id),
+            platform_user: self.platform_user,
+            display_name: self.display_name,
+            prefs: Preferences {
+                timezone: self.timezone,
+                time_of_day: time,
+                days: bits_to_days(self.days_mask),
+                daily_new_cap: count(self.daily_new_cap),
+                daily_review_cap: count(self.daily_review_cap),
+                paused_until: self.paused_until,
+                leaderboard_opt_out: self.leaderboard_opt_out,
+                notifications_opt_out: self.notifications_opt_out,
+                dm_closed: self.dm_closed,
+            },
+            joined_at: self.joined_at,
+        })
+    }
+}
+
+/// The stored text form of a time of day.
+pub(crate) fn time_text(t: NaiveTime) -> String {
+    t.format("%H:%M:%S").to_string()
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TeamRow {
+    id: i64,
+    tenant_id: i64,
+    name: String,
+    channel_id: Option<String>,
+    prompt_cron: Option<String>,
+    leaderboard_cron: Option<String>,
+}
+
+impl TeamRow {
+    pub(crate) fn into_domain(self) -> Team {
+        Team {
+            id: TeamId(self.id),
+            tenant: TenantId(self.tenant_id),
+            name: self.name,
+            channel_id: self.channel_id,
+            prompt_cron: self.prompt_cron,
+            leaderboard_cron: self.leaderboard_cron,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RoleRow {
+    learner_id: i64,
+    kind: String,
+    scope: String,
+    scope_ref: String,
+}
+
+impl RoleRow {
+    pub(crate) fn into_domain(self) -> Result<Role, StoreError> {
+        let scope = match self.scope.as_str() {
+            "tenant" => RoleScope::Tenant,
+            "team" => RoleScope::Team(TeamId(
+                self.scope_ref
+                    .parse()
+                    .map_err(|_| bad("team", &self.scope_ref))?,
+            )),
+            "skill" => RoleScope::Skill(skill(&self.scope_ref)?),
+            other => return Err(bad("role scope", other)),
+        };
+        Ok(Role {
+            learner: LearnerId(self.learner_id),
+            kind: RoleKind::parse(&self.kind).ok_or_else(|| bad("role", &self.kind))?,
+            scope,
+        })
+    }
+}
+
+/// The (scope, scope_ref) columns of a role.
+pub(crate) fn role_scope(scope: &RoleScope) -> (&'static str, String) {
+    match scope {
+        RoleScope::Tenant => ("tenant", String::new()),
+        RoleScope::Team(t) => ("team", t.0.to_string()),
+        RoleScope::Skill(s) => ("skill", s.to_string()),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MemoryRow {
+    item_id: String,
+    stability: f64,
+    difficulty: f64,
+    last_review: DateTime<Utc>,
+    due: DateTime<Utc>,
+    reps: i64,
+    lapses: i64,
+    suspended: bool,
+}
+
+impl MemoryRow {
+    pub(crate) fn into_domain(self) -> Result<(ItemId, Memory), StoreError> {
+        Ok((
+            item(&self.item_id)?,
+            Memory {
+                stability: self.stability,
+                difficulty: self.difficulty,
+                last_review: self.last_review,
+                due: self.due,
+                reps: count(self.reps),
+                lapses: count(self.lapses),
+                suspended: self.suspended,
+            },
+        ))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PromptRow {
+    id: i64,
+    pub(crate) learner_id: i64,
+    item_id: String,
+    variant: Option<i64>,
+    kind: String,
+    slot_key: Option<String>,
+    created_at: DateTime<Utc>,
+    revealed_at: Option<DateTime<Utc>>,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+    pub(crate) superseded_by: Option<i64>,
+    pub(crate) status: String,
+    attempt: i64,
+    next_attempt_at: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    platform_message_id: Option<String>,
+}
+
+pub(crate) const PROMPT_COLUMNS: &str = "id, learner_id, item_id, variant, kind, slot_key, \
+    created_at, revealed_at, expires_at, superseded_by, status, attempt, next_attempt_at, \
+    last_error, platform_message_id";
+
+impl PromptRow {
+    pub(crate) fn into_domain(self) -> Result<Prompt, StoreError> {
+        Ok(Prompt {
+            id: PromptId(self.id),
+            learner: LearnerId(self.learner_id),
+            item: item(&self.item_id)?,
+            variant: self.variant.map(count),
+            kind: PromptKind::parse(&self.kind).ok_or_else(|| bad("prompt kind", &self.kind))?,
+            slot_key: self.slot_key,
+            created_at: self.created_at,
+            revealed_at: self.revealed_at,
+            expires_at: self.expires_at,
+            superseded_by: self.superseded_by.map(PromptId),
+            status: PromptStatus::parse(&self.status)
+                .ok_or_else(|| bad("prompt status", &self.status))?,
+            attempt: count(self.attempt),
+            next_attempt_at: self.next_attempt_at,
+            last_error: self.last_error,
+            platform_message_id: self.platform_message_id,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ReviewRow {
+    id: i64,
+    prompt_id: i64,
+    learner_id: i64,
+    tenant_id: i64,
+    platform: String,
+    item_id: String,
+    skill_id: String,
+    item_stage: String,
+    verdict: String,
+    score: f64,
+    rating: Option<i64>,
+    latency_ms: Option<i64>,
+    response: String,
+    answered_at: DateTime<Utc>,
+}
+
+/// Selects [`ReviewRow`]s: reviews joined with their learner's tenant.
+pub(crate) const REVIEW_SELECT: &str = "SELECT r.id, r.prompt_id, r.learner_id, l.tenant_id, \
+    t.platform, r.item_id, r.skill_id, r.item_stage, r.verdict, r.score, r.rating, r.latency_ms, \
+    r.response, r.answered_at FROM reviews r JOIN learners l ON l.id = r.learner_id \
+    JOIN tenants t ON t.id = l.tenant_id";
+
+impl ReviewRow {
+    pub(crate) fn into_domain(self) -> Result<ReviewEntry, StoreError> {
+        Ok(ReviewEntry {
+            id: ReviewId(self.id),
+            prompt: PromptId(self.prompt_id),
+            learner: LearnerId(self.learner_id),
+            tenant: TenantId(self.tenant_id),
+            platform: parse_platform(&self.platform)
+                .ok_or_else(|| bad("platform", &self.platform))?,
+            item: item(&self.item_id)?,
+            skill: skill(&self.skill_id)?,
+            item_stage: stage(&self.item_stage)?,
+            verdict: verdict(&self.verdict)?,
+            score: self.score,
+            rating: rating(self.rating)?,
+            latency_ms: self.latency_ms,
+            response: self.response,
+            answered_at: self.answered_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct StoredAnswerRow {
+    id: i64,
+    prompt_id: i64,
+    verdict: String,
+    score: f64,
+    rating: Option<i64>,
+    response: String,
+    answered_at: DateTime<Utc>,
+    reply_json: String,
+}
+
+impl StoredAnswerRow {
+    pub(crate) fn into_domain(self) -> Result<StoredAnswer, StoreError> {
+        Ok(StoredAnswer {
+            review: ReviewId(self.id),
+            prompt: PromptId(self.prompt_id),
+            verdict: verdict(&self.verdict)?,
+            score: self.score,
+            rating: rating(self.rating)?,
+            response: self.response,
+            answered_at: self.answered_at,
+            reply: json(&self.reply_json)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct StageRow {
+    learner_id: i64,
+    skill_id: String,
+    from_stage: Option<String>,
+    to_stage: String,
+    at: DateTime<Utc>,
+    evidence_json: String,
+}
+
+impl StageRow {
+    pub(crate) fn into_domain(self) -> Result<StageChange, StoreError> {
+        Ok(StageChange {
+            learner: LearnerId(self.learner_id),
+            skill: skill(&self.skill_id)?,
+            from: self.from_stage.as_deref().map(stage).transpose()?,
+            to: stage(&self.to_stage)?,
+            at: self.at,
+            evidence: json(&self.evidence_json)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContributionRow {
+    id: i64,
+    author_id: i64,
+    skill_id: String,
+    kind: String,
+    status: String,
+    votes: i64,
+    body_json: String,
+    created_at: DateTime<Utc>,
+}
+
+/// Selects [`ContributionRow`]s with their vote total (up minus down).
+pub(crate) const CONTRIBUTION_SELECT: &str = "SELECT c.id, c.author_id, c.skill_id, c.kind, \
+    c.status, c.body_json, c.created_at, \
+    COALESCE((SELECT SUM(CASE WHEN v.up THEN 1 ELSE -1 END) FROM contribution_votes v \
+    WHERE v.contribution_id = c.id), 0) AS votes FROM contributions c";
+
+impl ContributionRow {
+    pub(crate) fn into_domain(self) -> Result<Contribution, StoreError> {
+        Ok(Contribution {
+            id: ContributionId(self.id),
+            author: LearnerId(self.author_id),
+            skill: skill(&self.skill_id)?,
+            kind: ContributionKind::parse(&self.kind)
+                .ok_or_else(|| bad("contribution kind", &self.kind))?,
+            status: ContributionStatus::parse(&self.status)
+                .ok_or_else(|| bad("contribution status", &self.status))?,
+            votes: self.votes,
+            body: json(&self.body_json)?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct QuestionRow {
+    id: i64,
+    learner_id: i64,
+    skill_id: Option<String>,
+    text: String,
+    asked_at: DateTime<Utc>,
+    answer: Option<String>,
+    answered_by: Option<i64>,
+    answered_at: Option<DateTime<Utc>>,
+}
+
+impl QuestionRow {
+    pub(crate) fn into_domain(self) -> Result<Question, StoreError> {
+        Ok(Question {
+            id: QuestionId(self.id),
+            learner: LearnerId(self.learner_id),
+            skill: self.skill_id.as_deref().map(skill).transpose()?,
+            text: self.text,
+            asked_at: self.asked_at,
+            answer: self.answer,
+            answered_by: self.answered_by.map(LearnerId),
+            answered_at: self.answered_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PeerReviewRow {
+    review_id: i64,
+    reviewer_id: i64,
+    verdict: String,
+    score: f64,
+    comment: String,
+    at: DateTime<Utc>,
+}
+
+impl PeerReviewRow {
+    pub(crate) fn into_domain(self) -> Result<PeerReview, StoreError> {
+        Ok(PeerReview {
+            review: ReviewId(self.review_id),
+            reviewer: LearnerId(self.reviewer_id),
+            verdict: verdict(&self.verdict)?,
+            score: self.score,
+            comment: self.comment,
+            at: self.at,
+        })
+    }
+}
