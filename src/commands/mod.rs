@@ -10,6 +10,7 @@ pub mod bench;
 pub mod config;
 pub mod content;
 pub mod db;
+pub mod delivery_worker;
 pub mod demo;
 pub mod export;
 pub mod scheduler;
@@ -52,6 +53,9 @@ pub enum Command {
     /// Show configuration.
     #[command(subcommand)]
     Config(config::Command),
+    /// One delivery worker on the fake platform (used by the crash tests).
+    #[command(hide = true)]
+    DeliveryWorker(delivery_worker::Args),
 }
 
 /// Logs go to stderr so that piped output (demo transcripts, `--json`) stays clean.
@@ -80,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(args),
         Command::Db(cmd) => db::run(cmd),
         Command::Config(cmd) => config::run(cmd),
+        Command::DeliveryWorker(args) => delivery_worker::run(args),
     }
 }
 

@@ -1,8 +1,15 @@
 //! Getting daily prompts to learners: cron slots evaluated in each learner's timezone
-//! ([`slots`]), the per-platform rate limiter ([`ratelimit`]), and the outbox workers that
-//! deliver each prompt exactly once.
+//! ([`slots`]), planning due slots into the outbox ([`plan`]), reminders ([`reminders`]),
+//! the workers that deliver each outbox row exactly once ([`worker`]) within the
+//! per-platform rate limits ([`ratelimit`]), and a database-backed fake platform for crash
+//! tests and benchmarks ([`fake`]).
 //!
-//! Depends on the engine, the store traits, the platform's `Chat` trait and the clock seam;
-//! never on a concrete platform or database.
+//! Depends on the engine, the app's planning use case, the store's outbox, the platform's
+//! `Chat` trait and the clock seam; never on a concrete platform adapter.
 
+pub mod fake;
+pub mod plan;
+pub mod ratelimit;
+pub mod reminders;
 pub mod slots;
+pub mod worker;

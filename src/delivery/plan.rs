@@ -1,0 +1,213 @@
+//! Materialising the morning: for every learner whose slot is due, reserve the slot in the
+//! outbox and compose its message, so that workers can deliver it.
+//!
+//! Every instance may run this at the same time; there is no leader. The slot row is
+//! reserved first (`INSERT … ON CONFLICT DO NOTHING` on the slot key) and only the
+//! instance that created it composes the message, so a learner's day is planned once even
+//! when several instances wake up together. What to ask comes from a [`DayPlanner`]: the
+//! app's daily plan in production ([`AppPlanner`]), a cheap stand-in in benchmarks.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+use super::slots::{self, CronSchedule, LearnerSchedule, Pause, Weekdays};
+use crate::app::records::{Learner, LearnerKey, PromptState, Records};
+use crate::app::App;
+use crate::clock::Clock;
+use crate::platform::{Destination, Platform};
+use crate::store::outbox::{Message, MessageKind, NewSlot, Outbox, OutboxId, SlotKey};
+use crate::store::StoreError;
+
+/// Why planning failed for now (it is retried on the next pass).
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not plan: {0}")]
+    Planner(String),
+}
+
+/// What to send a learner, decided by the app.
+#[async_trait]
+pub trait DayPlanner: Send + Sync {
+    /// The learners of a tenant, with their delivery preferences.
+    async fn roster(&self, tenant: &str) -> Result<Vec<Learner>, PlanError>;
+    /// Today's first message for `learner` (None: nothing to ask today).
+    async fn compose(
+        &self,
+        learner: &Learner,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Message>, PlanError>;
+    /// Whether the prompt behind a delivered message still waits for an answer.
+    async fn still_open(&self, prompt_ref: &str) -> Result<bool, PlanError>;
+}
+
+/// Where a learner's messages go, from their key (`platform:tenant:user`).
+pub fn destination_of(key: &LearnerKey) -> Option<(Platform, Destination)> {
+    let mut parts = key.0.splitn(3, ':');
+    let platform = match parts.next()? {
+        "local" => Platform::Local,
+        "discord" => Platform::Discord,
+        "slack" => Platform::Slack,
+        _ => return None,
+    };
+    let _tenant = parts.next()?;
+    let user = parts.next().filter(|u| !u.is_empty())?.to_owned();
+    Some((platform, Destination::Direct { user }))
+}
+
+/// A tenant's default delivery schedule; learners' own time and days replace its parts.
+#[derive(Debug, Clone)]
+pub struct TenantSchedule {
+    pub tenant: String,
+    /// Part of the slot key, so two schedules of one tenant never collide.
+    pub name: String,
+    pub cron: CronSchedule,
+}
+
+impl TenantSchedule {
+    /// The learner's schedule: their time, days and pause over the tenant's expression.
+    pub fn for_learner(&self, learner: &Learner) -> LearnerSchedule {
+        let prefs = &learner.prefs;
+        LearnerSchedule {
+            cron: self.cron.clone(),
+            time_of_day: Some(prefs.time),
+            days: Some(Weekdays::from_days(prefs.days.iter().copied())),
+            pause: prefs.paused_until.map(|until| Pause {
+                from: DateTime::<Utc>::MIN_UTC,
+                until: Some(until),
+            }),
+        }
+    }
+}
+
+/// What one planning pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Planned {
+    /// Learners whose slot is due now.
+    pub due: usize,
+    /// Slots this instance reserved (the rest were already taken).
+    pub reserved: usize,
+    /// Reserved slots that got a message.
+    pub composed: usize,
+}
+
+/// Plans due slots into the outbox.
+pub struct Materialiser {
+    outbox: Arc<dyn Outbox>,
+    planner: Arc<dyn DayPlanner>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Materialiser {
+    pub fn new(
+        outbox: Arc<dyn Outbox>,
+        planner: Arc<dyn DayPlanner>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Materialiser {
+            outbox,
+            planner,
+            clock,
+        }
+    }
+
+    /// One pass over a tenant: reserve today's due slots, compose the ones reserved here.
+    #[tracing::instrument(skip_all, fields(tenant = %schedule.tenant))]
+    pub async fn plan(&self, schedule: &TenantSchedule) -> Result<Planned, PlanError> {
+        let now = self.clock.now();
+        let learners = self.planner.roster(&schedule.tenant).await?;
+        let mut due = Vec::new();
+        let mut by_key = std::collections::HashMap::new();
+        for learner in &learners {
+            let Ok(tz) = slots::parse_tz(&learner.prefs.timezone) else {
+                tracing::warn!("learner with an unknown timezone skipped");
+                continue;
+            };
+            if let Some(slot) = slots::current_slot(&schedule.for_learner(learner), tz, now) {
+                let key = SlotKey {
+                    tenant: schedule.tenant.clone(),
+                    schedule: schedule.name.clone(),
+                    learner: learner.key.0.clone(),
+                    slot_date: slot.local_date,
+                    kind: MessageKind::Daily,
+                };
+                by_key.insert(learner.key.0.clone(), learner);
+                due.push(NewSlot {
+                    key,
+                    due_at: slot.at_utc,
+                });
+            }
+        }
+        let won = self.outbox.reserve(&due, now).await?;
+        let mut filled: Vec<(OutboxId, Option<Message>)> = Vec::with_capacity(won.len());
+        for (id, key) in &won {
+            let Some(learner) = by_key.get(&key.learner) else {
+                continue;
+            };
+            // A failure here leaves the row in `planning`; the sweep expires it, and the
+            // learner gets tomorrow's slot. Planning it again here could ask twice.
+            match self.planner.compose(learner, now).await {
+                Ok(message) => filled.push((*id, message)),
+                Err(e) => tracing::warn!(error = %e, "composing a daily message failed"),
+            }
+        }
+        let composed = filled.iter().filter(|(_, m)| m.is_some()).count();
+        self.outbox.fill(&filled).await?;
+        Ok(Planned {
+            due: due.len(),
+            reserved: won.len(),
+            composed,
+        })
+    }
+}
+
+/// The production planner: the app's own daily plan and records.
+pub struct AppPlanner {
+    pub app: Arc<App>,
+    pub records: Arc<dyn Records>,
+}
+
+#[async_trait]
+impl DayPlanner for AppPlanner {
+    async fn roster(&self, tenant: &str) -> Result<Vec<Learner>, PlanError> {
+        self.records
+            .learners(tenant)
+            .await
+            .map_err(|e| PlanError::Planner(e.to_string()))
+    }
+
+    async fn compose(
+        &self,
+        learner: &Learner,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Message>, PlanError> {
+        let Some((platform, destination)) = destination_of(&learner.key) else {
+            return Ok(None);
+        };
+        let planned = self
+            .app
+            .plan_day(&learner.key, now)
+            .await
+            .map_err(|e| PlanError::Planner(e.to_string()))?;
+        Ok(planned.map(|p| Message {
+            platform,
+            destination,
+            reply: p.reply,
+            prompt_ref: Some(p.prompt.id.to_string()),
+        }))
+    }
+
+    async fn still_open(&self, prompt_ref: &str) -> Result<bool, PlanError> {
+        let Ok(id) = crate::app::action::PromptRef::parse(prompt_ref) else {
+            return Ok(false);
+        };
+        let prompt = self
+            .records
+            .prompt(&id)
+            .await
+            .map_err(|e| PlanError::Planner(e.to_string()))?;
+        Ok(prompt.is_some_and(|p| p.state == PromptState::Open))
+    }
+}
