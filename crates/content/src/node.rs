@@ -59,7 +59,10 @@ pub fn parse_document(path: &str, src: &str) -> Result<Vec<(Key, Node)>, Diagnos
         Ok(map) => Ok(locate_table(map.0, &index, Loc::START)),
         Err(err) => {
             let loc = err.span().map(|s| index.span_loc(&s)).unwrap_or(Loc::START);
-            let message = format!("TOML syntax error: {}", err.message().trim());
+            let message = format!(
+                "TOML syntax error: {}",
+                err.message().trim().replace('\n', "; ")
+            );
             Err(Diagnostic::new(path, loc, message))
         }
     }

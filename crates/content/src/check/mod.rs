@@ -12,7 +12,7 @@ mod skill;
 mod track;
 
 use ladder_engine::{Library, ParseError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Site};
@@ -71,13 +71,19 @@ pub fn check(files: &[SourceFile]) -> Result<Library, Vec<Diagnostic>> {
         diags.extend(cx.diags);
     }
 
+    let track_dirs: HashSet<String> = files
+        .iter()
+        .filter(|f| f.is_track())
+        .map(|f| f.dir())
+        .collect();
     let mut prerequisites = Vec::new();
     for file in files.iter().filter(|f| !f.is_track()) {
         let parsed = parse_skill(&file.path, &file.text);
         diags.extend(parsed.diagnostics);
         let mut cx = Ctx::new(&file.path);
         let track = tracks_by_dir.get(&file.dir()).map(|&i| &library.tracks[i]);
-        if track.is_none() {
+        // A track.toml that is present but broken has been reported already.
+        if track.is_none() && !track_dirs.contains(&file.dir()) {
             cx.error(
                 crate::Loc::START,
                 format!(

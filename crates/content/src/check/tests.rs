@@ -221,9 +221,13 @@ fn skill_and_track_problems_are_reported_at_their_position() {
         errors(&[(TRACK_PATH, TRACK), ("c/copy/track.toml", TRACK)]),
         ["c/copy/track.toml:1:6: duplicate track id \"infosec\": first defined at c/infosec/track.toml:1:6"]
     );
+    // Skill files beside a broken track.toml are not also called "outside a track".
     assert_eq!(
-        errors(&[(TRACK_PATH, "id = \"infosec\"\ntitle = [\n")]),
-        ["c/infosec/track.toml:3:1: TOML syntax error: invalid array\nexpected `]`"]
+        errors(&[
+            (TRACK_PATH, "id = \"infosec\"\ntitle = [\n"),
+            (SKILL_PATH, &base_skill())
+        ]),
+        ["c/infosec/track.toml:3:1: TOML syntax error: invalid array; expected `]`"]
     );
 }
 
@@ -342,4 +346,35 @@ fn answer_keys_are_built_from_their_type() {
         }
     );
     assert_eq!(multi.fluency_secs, 30);
+}
+
+#[test]
+fn ids_and_tables_across_files_are_checked() {
+    let other = base_skill().replace("id = \"phishing-", "id = \"other-");
+    assert_eq!(
+        errors(&[(TRACK_PATH, TRACK), (SKILL_PATH, &base_skill()), ("c/infosec/x.toml", &other)]),
+        ["c/infosec/x.toml:2:6: duplicate skill id \"phishing\": first defined at c/infosec/phishing.toml:2:6"]
+    );
+    let own = skill_file("alpha", "[\"alpha\"]");
+    assert_eq!(
+        errors(&[(TRACK_PATH, TRACK), ("c/infosec/alpha.toml", &own)]),
+        ["c/infosec/alpha.toml:3:18: skill \"alpha\" lists itself as a prerequisite"]
+    );
+    let track =
+        format!("{TRACK}\n[[objective]]\nid = \"phishing-resilience\"\ntitle = \"Again\"\n");
+    assert_eq!(
+        errors(&[(TRACK_PATH, &track)]),
+        ["c/infosec/track.toml:9:6: duplicate objective id \"phishing-resilience\": first defined at c/infosec/track.toml:5:6"]
+    );
+    assert_eq!(
+        errors(&[(TRACK_PATH, "id = \"infosec\"\ntitle = \"T\"\n")]),
+        ["c/infosec/track.toml:1:1: missing [[objective]]: a track serves at least one business objective"]
+    );
+    assert_eq!(
+        errors(&[(TRACK_PATH, TRACK), (SKILL_PATH, "item = 3\n")]),
+        [
+            "c/infosec/phishing.toml:1:1: missing table [skill] (id, title, objective, ...)",
+            "c/infosec/phishing.toml:1:8: `item` must be an array of tables ([[item]]), found an integer",
+        ]
+    );
 }
