@@ -5,6 +5,7 @@
 //! they parse input into an [`Inbound`], call the app, and render the [`Reply`] natively.
 //! No product logic lives in an adapter.
 
+pub mod discord;
 pub mod local;
 pub mod text;
 

@@ -1,0 +1,138 @@
+//! The slash commands Ladder registers: one per learner, manager and expert feature of the
+//! chat surface, each with a description and option hints a user sees while typing.
+//!
+//! Pure builders; `register` in [`super::gateway`] sends them per guild (development) or
+//! globally. Every command routes to the app as `Command { name, args }` (see
+//! [`super::parse`]), so adding one here needs no other adapter change.
+
+use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption, InteractionContext};
+
+fn string(name: &str, description: &str, required: bool) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::String, name, description)
+        .required(required)
+        .max_length(200)
+}
+
+fn sub(name: &str, description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::SubCommand, name, description)
+}
+
+fn command(name: &str, description: &str) -> CreateCommand {
+    // Usable in the server and in the bot's DMs, where daily prompts arrive.
+    CreateCommand::new(name)
+        .description(description)
+        .contexts(vec![InteractionContext::Guild, InteractionContext::BotDm])
+}
+
+fn settings() -> CreateCommand {
+    command("settings", "When and how often Ladder asks you questions")
+        .add_option(sub("show", "Show your current settings"))
+        .add_option(
+            sub("time", "Time of day for your daily questions")
+                .add_sub_option(string("value", "Local time, e.g. 08:30", true).max_length(5)),
+        )
+        .add_option(sub("timezone", "Your timezone").add_sub_option(
+            string("value", "IANA name, e.g. Europe/Paris", true).set_autocomplete(true),
+        ))
+        .add_option(
+            sub("days", "Which days you practise").add_sub_option(string(
+                "value",
+                "e.g. mon-fri or mon,wed,fri",
+                true,
+            )),
+        )
+        .add_option(
+            sub("cap", "Most questions per day").add_sub_option(
+                CreateCommandOption::new(CommandOptionType::Integer, "value", "1 to 5")
+                    .required(true)
+                    .min_int_value(1)
+                    .max_int_value(5),
+            ),
+        )
+        .add_option(
+            sub("pause", "Pause daily questions").add_sub_option(
+                CreateCommandOption::new(CommandOptionType::Integer, "days", "How many days")
+                    .required(false)
+                    .min_int_value(1)
+                    .max_int_value(90),
+            ),
+        )
+        .add_option(sub("resume", "Resume daily questions"))
+}
+
+fn privacy() -> CreateCommand {
+    command("privacy", "Your data and what others see")
+        .add_option(
+            sub("leaderboard", "Appear on the cohort leaderboard or not").add_sub_option(
+                CreateCommandOption::new(CommandOptionType::Boolean, "visible", "Show me")
+                    .required(true),
+            ),
+        )
+        .add_option(sub("export", "Download everything Ladder stores about you"))
+        .add_option(sub("delete", "Delete everything Ladder stores about you"))
+}
+
+/// Every command, in the order Discord lists them.
+pub fn all() -> Vec<CreateCommand> {
+    vec![
+        command("join", "Opt in: receive daily practice questions as DMs"),
+        command("practice", "Practise now").add_option(string(
+            "skill",
+            "A skill id; leave empty for the most useful",
+            false,
+        )),
+        command("progress", "Your stage per skill, next reviews and streak"),
+        command("why", "Why you are at your stage in a skill")
+            .add_option(string("skill", "Skill id", true)),
+        command("resources", "What to read or do next for a skill")
+            .add_option(string("skill", "Skill id", true)),
+        command("search", "Search the resources").add_option(string("text", "Words", true)),
+        settings(),
+        privacy(),
+        command("help", "What Ladder can do"),
+        command(
+            "team",
+            "Team summary: stage per skill, retention, who is at risk",
+        )
+        .add_option(string("team", "Team name, or `at-risk`", false)),
+        command("ask", "Ask the experts a question")
+            .add_option(string("question", "Your question", true).max_length(1000)),
+        command("answer", "Questions waiting for an expert answer"),
+        command("review", "Free-text answers waiting for review"),
+        command("propose", "Propose a new question for a skill")
+            .add_option(string("skill", "Skill id", true)),
+        command(
+            "leaderboard",
+            "The cohort leaderboard: mastery gained and kept",
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_is_valid_for_discord() {
+        let names: Vec<String> = all()
+            .into_iter()
+            .map(|c| {
+                let v = serde_json::to_value(c).unwrap();
+                let name = v["name"].as_str().unwrap().to_owned();
+                let description = v["description"].as_str().unwrap();
+                assert!((1..=100).contains(&description.chars().count()), "{name}");
+                assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+                name
+            })
+            .collect();
+        for expected in [
+            "join", "practice", "progress", "why", "settings", "privacy", "help",
+        ] {
+            assert!(names.contains(&expected.to_owned()), "missing /{expected}");
+        }
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+    }
+}
