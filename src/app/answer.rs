@@ -182,7 +182,11 @@ async fn submit(
         became_leech: scheduled.as_ref().is_some_and(|s| s.became_leech),
         now,
     };
-    let outcome = feedback::outcome(&app.library, &answered, &history);
+    let mut outcome = feedback::outcome(&app.library, &answered, &history);
+    if !prompt.pushed {
+        // Part of the recorded reply, so a replayed event shows exactly the same thing.
+        outcome.replies.push(plan::more_button());
+    }
     let write = AnswerWrite {
         review,
         memory: scheduled.map(|s| s.memory),

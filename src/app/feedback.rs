@@ -161,9 +161,9 @@ fn verdict_blocks(a: &Answered) -> Vec<Block> {
         ];
     }
     let heading = match a.grade.verdict {
-        Verdict::Correct => "Right!",
-        Verdict::Partial => "Partly right",
-        _ => "Not quite",
+        Verdict::Correct => "✓ Right!",
+        Verdict::Partial => "~ Partly right",
+        _ => "✗ Not quite",
     };
     let mut blocks = vec![
         Block::Heading(heading.into()),

@@ -141,6 +141,16 @@ impl App {
         }
     }
 
+    /// The actor's own prompt (None for someone else's or an unknown one).
+    pub async fn prompt_of(
+        &self,
+        actor: &Actor,
+        id: &action::PromptRef,
+    ) -> AppResult<Option<records::Prompt>> {
+        let p = self.records.prompt(id).await?;
+        Ok(p.filter(|p| p.learner == LearnerKey::of(actor)))
+    }
+
     async fn learner(&self, actor: &Actor) -> AppResult<Option<Learner>> {
         Ok(self.records.learner(&LearnerKey::of(actor)).await?)
     }

@@ -43,7 +43,7 @@ impl Situation<'_, '_> {
 
     /// A prerequisite counts as started once any of its items has been answered.
     fn prerequisites_started(&self, skill: &SkillId) -> bool {
-        self.library.skill(skill).map_or(true, |sk| {
+        self.library.skill(skill).is_none_or(|sk| {
             sk.prerequisites.iter().all(|p| {
                 self.library
                     .items_of(p)
@@ -71,7 +71,7 @@ pub fn next_item<'a>(s: &Situation<'a, '_>, req: &Request) -> Option<&'a Item> {
             s.library
                 .skill(&i.skill)
                 .is_some_and(|sk| s.tracks.contains(&sk.track))
-                && req.skill.map_or(true, |k| &i.skill == k)
+                && req.skill.is_none_or(|k| &i.skill == k)
                 && !s.busy.contains(&i.id)
         })
         .map(|item| Candidate {
@@ -96,7 +96,7 @@ pub fn next_item<'a>(s: &Situation<'a, '_>, req: &Request) -> Option<&'a Item> {
 
 /// When a review item is asked again, show a variant now and then to test transfer.
 pub fn variant_for(item: &Item, times_seen: usize) -> Option<usize> {
-    if item.variants.is_empty() || times_seen % 2 == 0 {
+    if item.variants.is_empty() || times_seen.is_multiple_of(2) {
         None
     } else {
         Some((times_seen / 2) % item.variants.len())

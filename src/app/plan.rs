@@ -57,6 +57,32 @@ impl App {
         Ok(Some(Planned { prompt: p, reply }))
     }
 
+    /// Puts one chosen item to a learner now: as a pushed teaser (`pushed`), or revealed,
+    /// as practice. For tools that pick the item themselves (expert previews, tests);
+    /// `None` when the learner or the item is unknown.
+    pub async fn ask_item(
+        &self,
+        actor: &Actor,
+        item: &ladder_engine::ItemId,
+        pushed: bool,
+    ) -> AppResult<Option<Planned>> {
+        let (Some(learner), Some(item)) = (self.learner(actor).await?, self.library.item(item))
+        else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let revealed = (!pushed).then_some(now);
+        let p = self
+            .new_prompt(&learner, item, pushed, revealed, now)
+            .await?;
+        let reply = if pushed {
+            prompt::teaser(&self.library, item, &p)
+        } else {
+            prompt::question(&self.library, item, &p)
+        };
+        Ok(Some(Planned { prompt: p, reply }))
+    }
+
     /// What the playground shows after the clock moves: today's push, if due.
     pub async fn pushes(&self, actor: &Actor) -> Vec<Reply> {
         match self
@@ -139,14 +165,14 @@ impl App {
 }
 
 /// After a daily answer, the next daily question comes straight away (the learner is
-/// here), until the daily cap; after a practice answer, an offer of another.
+/// here), until the daily cap.
 pub async fn after_answer(app: &App, actor: &Actor, answered: &Prompt) -> AppResult<Vec<Reply>> {
     let Some(learner) = app.learner(actor).await? else {
         return Ok(Vec::new());
     };
     let now = app.clock.now();
     if !answered.pushed {
-        return Ok(vec![more_button()]);
+        return Ok(Vec::new());
     }
     let today = local_date(&learner, now);
     let prompts = app.records.prompts(&learner.key).await?;
@@ -214,7 +240,7 @@ async fn practice_item(
     }
 }
 
-fn more_button() -> Reply {
+pub fn more_button() -> Reply {
     Reply::private(vec![Block::Choices {
         choices: vec![Choice {
             label: "Another question".into(),

@@ -107,10 +107,10 @@ pub async fn show(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply>>
     Ok(vec![Reply::private(vec![
         Block::Heading(format!("Why you are {stage} in {}", skill.title)),
         Block::Text(because),
-        Block::Text(format!(
+        Block::Text(capitalise(&format!(
             "{stage} learners are tested on {}.",
             stage.evidence()
-        )),
+        ))),
         Block::Text(next),
     ])])
 }

@@ -1,10 +1,98 @@
-//! `ladder demo` (being written).
+//! `ladder demo`: the whole product in a terminal, with no token and no server. Loads the
+//! sample content, seeds a cohort of simulated colleagues with two weeks of history, enrols
+//! you in every track, and opens a chat on a virtual clock you can fast-forward.
 
+use anyhow::{bail, Context};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::app::records::{MemoryRecords, Records};
+use crate::app::App;
+use crate::clock::VirtualClock;
+use crate::platform::local::{cohort, detect_style, Session};
+
+/// Days of simulated cohort history before the demo starts.
+const HISTORY_DAYS: u32 = 14;
+/// The cohort's history is the same on every run.
+const COHORT_SEED: u64 = 7;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    Learner,
+    Manager,
+    Expert,
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Your name in the demo.
+    #[arg(long = "as", value_name = "NAME", default_value = "Sam")]
+    pub name: String,
+    /// The role to play (managers and experts get their extra commands).
+    #[arg(long, value_enum, default_value = "learner")]
+    pub role: Role,
+    /// Database file (default: a fresh temporary one).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Content directory to load.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`ladder demo` is not available in this build yet")
+/// Monday 09:00 UTC: the demo's "today", fixed so that every run tells the same story.
+fn demo_start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("a valid date")
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let library = match ladder_content::load_dir(&args.content) {
+        Ok(lib) if !lib.tracks.is_empty() => lib,
+        Ok(_) => bail!(
+            "no tracks found in {}: point --content at a content directory",
+            args.content.display()
+        ),
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                eprintln!("{d}");
+            }
+            bail!(
+                "the content in {} did not load ({} problem(s) above); fix them or use --content DIR",
+                args.content.display(),
+                diagnostics.len()
+            );
+        }
+    };
+    let tracks: Vec<_> = library.tracks.iter().map(|t| t.id.clone()).collect();
+    let files = tempfile::Builder::new()
+        .prefix("ladder-demo-")
+        .tempdir()
+        .context("creating a temporary directory")?
+        .keep();
+    let clock = Arc::new(VirtualClock::new(
+        demo_start() - Duration::days(i64::from(HISTORY_DAYS)),
+    ));
+    let records: Arc<dyn Records> = Arc::new(MemoryRecords::new());
+    let app = App::new(records, Arc::new(library), clock.clone());
+    super::runtime()?.block_on(async {
+        cohort::seed(&app, &clock, "local", &tracks, HISTORY_DAYS, COHORT_SEED).await?;
+        let roles = match args.role {
+            Role::Learner => vec![],
+            Role::Manager => vec!["manager".to_owned()],
+            Role::Expert => vec!["expert".to_owned()],
+        };
+        let me = cohort::actor("local", "you", &args.name, roles);
+        app.enrol(&me, &tracks).await?;
+        let mut out = std::io::stdout().lock();
+        let mut session = Session::new(app, clock, me, detect_style(), files);
+        session.command("start", "", &mut out).await?;
+        session
+            .run(tokio::io::BufReader::new(tokio::io::stdin()), &mut out)
+            .await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@
 //! text, one reply after another) and interactively (colour when stdout is a terminal and
 //! `NO_COLOR` is unset). Depends on the platform types, the clock and tokio's stdin only.
 
+pub mod cohort;
 pub mod input;
 pub mod render;
 
@@ -21,6 +22,9 @@ use crate::platform::{Actor, Inbound, InboundKind, Reply};
 use input::{parse_line, pick_options, Line};
 use render::{Controls, Style};
 
+/// Longer pauses are treated as the person stepping away, not thinking.
+const MAX_THINKING: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// What the terminal talks to: the app, seen through the two calls an adapter needs.
 #[async_trait]
 pub trait Bot: Send + Sync {
@@ -28,6 +32,16 @@ pub trait Bot: Send + Sync {
     async fn handle(&self, inbound: Inbound) -> Vec<Reply>;
     /// What would be pushed to this person now (daily prompts that became due).
     async fn pushes(&self, actor: &Actor) -> Vec<Reply>;
+}
+
+#[async_trait]
+impl Bot for crate::app::App {
+    async fn handle(&self, inbound: Inbound) -> Vec<Reply> {
+        crate::app::App::handle(self, inbound).await
+    }
+    async fn pushes(&self, actor: &Actor) -> Vec<Reply> {
+        crate::app::App::pushes(self, actor).await
+    }
 }
 
 /// Picks the terminal style: colour only for a terminal, and never when `NO_COLOR` is set.
@@ -48,6 +62,10 @@ pub struct Session<B> {
     controls: Controls,
     files: PathBuf,
     events: u64,
+    echo: bool,
+    /// Real time keeps flowing on the virtual clock between lines, so the seconds a person
+    /// spends thinking count as answer latency.
+    last_input: std::time::Instant,
 }
 
 impl<B: Bot> Session<B> {
@@ -67,7 +85,16 @@ impl<B: Bot> Session<B> {
             controls: Controls::default(),
             files,
             events: 0,
+            echo: !std::io::IsTerminal::is_terminal(&io::stdin()),
+            last_input: std::time::Instant::now(),
         }
+    }
+
+    /// Whether typed lines are echoed into the output (on when stdin is not a terminal,
+    /// where nothing else shows them).
+    pub fn echo_input(mut self, echo: bool) -> Self {
+        self.echo = echo;
+        self
     }
 
     /// Sends a command as if typed (the demo opens with `start`), printing the replies.
@@ -92,27 +119,33 @@ impl<B: Bot> Session<B> {
     ) -> io::Result<()> {
         let mut lines = input.lines();
         loop {
-            if self.style.color {
-                write!(out, "{}", self.style.accent("> "))?;
-                out.flush()?;
-            }
+            // The prompt is printed only while waiting for input, piped or not, so a
+            // program driving the demo knows when a reply is complete.
+            write!(out, "{}", self.style.accent("> "))?;
+            out.flush()?;
             let Some(line) = lines.next_line().await? else {
+                writeln!(out)?;
                 break;
             };
-            if !self.style.color {
-                // Piped: echo the input so the transcript reads as a conversation.
-                writeln!(out, "> {line}")?;
+            if self.echo {
+                // Piped input is not echoed by a terminal: echo it so the transcript
+                // reads as a conversation.
+                writeln!(out, "{line}")?;
             }
             if !self.line(&line, out).await? {
                 break;
             }
         }
-        writeln!(out, "Bye! Your progress is kept in the demo database.")?;
+        writeln!(out, "Bye!")?;
         Ok(())
     }
 
     /// Handles one line; `false` means stop.
     async fn line(&mut self, line: &str, out: &mut impl Write) -> io::Result<bool> {
+        let real = self.last_input.elapsed().min(MAX_THINKING);
+        self.last_input = std::time::Instant::now();
+        self.clock
+            .advance(chrono::Duration::from_std(real).unwrap_or_default());
         match parse_line(line) {
             Line::Empty => {}
             Line::Quit => return Ok(false),
