@@ -40,7 +40,12 @@ pub fn parse(interaction: &Interaction, home_tenant: &str) -> Parsed {
     match interaction {
         Interaction::Command(cmd) => {
             let name = cmd.data.name.clone();
-            let args = flatten(&cmd.data.options);
+            let mut args = flatten(&cmd.data.options);
+            // Discord cannot invoke a command that has subcommands without one; `show` is
+            // the terminal's bare `/settings`.
+            if name == "settings" && args == "show" {
+                args.clear();
+            }
             let private = !PUBLIC_COMMANDS.contains(&name.as_str());
             Parsed::Inbound {
                 inbound: Inbound {
