@@ -14,6 +14,7 @@
 //!   only on the engine, the store and the chat traits.
 //! - [`platform`]: platform-neutral replies and inbound events, plus the adapters:
 //!   `local` (terminal) and `discord`.
+//! - [`sim`]: the cohort simulator behind `ladder simulate`.
 //! - [`commands`]: one file per CLI subcommand; `main.rs` only parses and dispatches.
 
 pub mod app;
@@ -22,4 +23,5 @@ pub mod commands;
 pub mod config;
 pub mod delivery;
 pub mod platform;
+pub mod sim;
 pub mod store;

@@ -1,0 +1,247 @@
+//! One synthetic learner: their traits, their cards (true memory, FSRS memory and the
+//! compared scheduler's plan), their stage per skill, and the daily session that runs
+//! answers through the real engine: grade → rating_for → Scheduler::review →
+//! mastery::evaluate.
+
+use chrono::{DateTime, Duration, Utc};
+use ladder_engine::grade::{grade, Verdict};
+use ladder_engine::mastery::{evaluate, Attempt, ItemMemory};
+use ladder_engine::schedule::{pick_daily, rating_for, Candidate, Memory};
+use ladder_engine::Stage;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::answer::answer;
+use super::memory::{draw_latency, prior_knowledge, LearnerTraits, Trace};
+use super::plan::{Plan, SchedulerKind};
+use super::world::World;
+
+/// Minutes between two questions of one session.
+const MINUTES_PER_QUESTION: i64 = 2;
+/// Questions are picked this long after the session starts, so that an item due "in N
+/// days" from any answer of a session is due again at the session N days later.
+const PICK_DELAY_MINUTES: i64 = 60;
+
+struct Card {
+    item: usize,
+    trace: Trace,
+    memory: Memory,
+    plan: Plan,
+    /// `None` once the plan retired the item (or FSRS suspended it as a leech).
+    due: Option<DateTime<Utc>>,
+}
+
+pub struct Learner {
+    rng: StdRng,
+    traits: LearnerTraits,
+    cards: Vec<Card>,
+    /// Per world item: its card, once introduced.
+    card_of: Vec<Option<usize>>,
+    pub stages: Vec<Stage>,
+    attempts: Vec<Vec<Attempt>>,
+    contributions: Vec<u32>,
+    pub reviews: u64,
+}
+
+impl Learner {
+    /// Each learner has its own random stream, so results do not depend on the order in
+    /// which learners are simulated.
+    pub fn new(world: &World<'_>, seed: u64, index: u64) -> Learner {
+        let mut rng = StdRng::seed_from_u64(seed ^ (index + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        Learner {
+            traits: LearnerTraits::draw(&mut rng),
+            rng,
+            cards: Vec::new(),
+            card_of: vec![None; world.items.len()],
+            stages: vec![Stage::Novice; world.skills],
+            attempts: vec![Vec::new(); world.skills],
+            contributions: vec![0; world.skills],
+            reviews: 0,
+        }
+    }
+
+    /// One day's practice starting at `start`, then a mastery check of every skill.
+    pub fn session(&mut self, world: &World<'_>, start: DateTime<Utc>) {
+        let picked = self.pick(world, start + Duration::minutes(PICK_DELAY_MINUTES));
+        for (k, item) in picked.into_iter().enumerate() {
+            self.answer(
+                world,
+                item,
+                start + Duration::minutes(MINUTES_PER_QUESTION * k as i64),
+            );
+        }
+        let end = start + Duration::minutes(PICK_DELAY_MINUTES);
+        for skill in 0..world.skills {
+            if self.stages[skill] >= Stage::Experienced
+                && self.rng.gen_bool(self.traits.contribution_rate)
+            {
+                self.contributions[skill] += 1;
+            }
+            self.evaluate(world, skill, end);
+        }
+    }
+
+    fn unlocked(&self, world: &World<'_>, item: usize) -> bool {
+        let skill = world.skill_of[item];
+        world.items[item].stage <= self.stages[skill]
+            && world.prerequisites[skill].iter().all(|&p| {
+                world.novice_items[p]
+                    .iter()
+                    .all(|&i| self.card_of[i].is_some())
+            })
+    }
+
+    fn pick(&self, world: &World<'_>, at: DateTime<Utc>) -> Vec<usize> {
+        if world.kind == SchedulerKind::Fsrs {
+            return self.pick_fsrs(world, at);
+        }
+        let mut due: Vec<(DateTime<Utc>, usize)> = self
+            .cards
+            .iter()
+            .filter_map(|c| c.due.filter(|&d| d <= at).map(|d| (d, c.item)))
+            .collect();
+        due.sort_unstable();
+        let mut fresh: Vec<(usize, usize)> = (0..world.items.len())
+            .filter(|&i| self.card_of[i].is_none() && self.unlocked(world, i))
+            .map(|i| (world.items[i].stage.index(), i))
+            .collect();
+        fresh.sort_unstable();
+        due.into_iter()
+            .take(world.caps.reviews_per_day as usize)
+            .map(|(_, i)| i)
+            .chain(
+                fresh
+                    .into_iter()
+                    .take(world.caps.new_per_day as usize)
+                    .map(|(_, i)| i),
+            )
+            .collect()
+    }
+
+    /// The engine's own daily pick: most at risk first. Every skill's scheduler shares
+    /// the FSRS defaults, so the first one ranks retrievability for all.
+    fn pick_fsrs(&self, world: &World<'_>, at: DateTime<Utc>) -> Vec<usize> {
+        let candidates: Vec<Candidate> = (0..world.items.len())
+            .map(|i| Candidate {
+                item: world.items[i],
+                memory: self.card_of[i].map(|c| &self.cards[c].memory),
+                unlocked: self.unlocked(world, i),
+            })
+            .collect();
+        let Some(scheduler) = world.schedulers.first() else {
+            return Vec::new();
+        };
+        pick_daily(scheduler, &candidates, world.caps, (0, 0), at)
+            .iter()
+            .filter_map(|id| world.index_of.get(id).copied())
+            .collect()
+    }
+
+    fn answer(&mut self, world: &World<'_>, item: usize, now: DateTime<Utc>) {
+        let it = world.items[item];
+        let skill = world.skill_of[item];
+        let (ability, difficulty) = (self.traits.ability, world.difficulty[item]);
+        let card = self.card_of[item];
+        let p = match card {
+            Some(c) => self.cards[c].trace.recall(now),
+            None => prior_knowledge(ability, difficulty),
+        };
+        let recalled = self.rng.gen_bool(p.clamp(0.0, 1.0));
+        let given = answer(&it.key, recalled, &mut self.rng);
+        let graded = grade(&it.key, &given);
+        let latency = draw_latency(
+            it.fluency_secs,
+            self.traits.slowness,
+            p,
+            recalled,
+            &mut self.rng,
+        );
+        let Some(rating) = rating_for(graded.verdict, Some(latency), it.fluency_secs) else {
+            return;
+        };
+        let scheduler = &world.schedulers[skill];
+        let prev = card.map(|c| &self.cards[c].memory);
+        let days = prev.map_or(0, |m| {
+            (now.date_naive() - m.last_review.date_naive())
+                .num_days()
+                .max(0) as u32
+        });
+        let memory = scheduler.review_after_days(prev, rating, days, now).memory;
+        let c = match card {
+            Some(c) => {
+                let cur = &mut self.cards[c];
+                cur.trace = cur.trace.after(recalled, p, now, ability, difficulty);
+                cur.memory = memory;
+                c
+            }
+            None => {
+                self.cards.push(Card {
+                    item,
+                    trace: Trace::first(now, ability, difficulty, recalled),
+                    memory,
+                    plan: Plan::new(world.kind),
+                    due: None,
+                });
+                self.card_of[item] = Some(self.cards.len() - 1);
+                self.cards.len() - 1
+            }
+        };
+        let cur = &mut self.cards[c];
+        let next = cur.plan.answer(rating);
+        cur.due = if world.kind == SchedulerKind::Fsrs {
+            (!cur.memory.suspended).then_some(cur.memory.due)
+        } else {
+            next.map(|days| day_start(now) + Duration::days(i64::from(days)))
+        };
+        self.reviews += 1;
+        self.attempts[skill].push(Attempt {
+            item: it.id.clone(),
+            item_stage: it.stage,
+            at: now,
+            score: graded.score,
+            correct: graded.verdict == Verdict::Correct,
+            latency_secs: Some(latency),
+            fluency_secs: it.fluency_secs,
+            core: it.core,
+        });
+    }
+
+    fn evaluate(&mut self, world: &World<'_>, skill: usize, now: DateTime<Utc>) {
+        if self.attempts[skill].is_empty() {
+            return;
+        }
+        let scheduler = &world.schedulers[skill];
+        let memories: Vec<ItemMemory> = self
+            .cards
+            .iter()
+            .filter(|c| world.skill_of[c.item] == skill)
+            .map(|c| ItemMemory {
+                item: world.items[c.item].id.clone(),
+                item_stage: world.items[c.item].stage,
+                stability_days: c.memory.stability,
+                retrievability: scheduler.retrievability(&c.memory, now),
+            })
+            .collect();
+        let e = evaluate(
+            &world.rules[skill],
+            self.stages[skill],
+            &self.attempts[skill],
+            &memories,
+            self.contributions[skill],
+        );
+        self.stages[skill] = e.stage;
+    }
+
+    /// True recall probability of every introduced item at `now`.
+    pub fn recall_at(&self, now: DateTime<Utc>) -> impl Iterator<Item = f64> + '_ {
+        self.cards.iter().map(move |c| c.trace.recall(now))
+    }
+
+    pub fn items_introduced(&self) -> usize {
+        self.cards.len()
+    }
+}
+
+fn day_start(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
+}
