@@ -62,3 +62,98 @@ fn imported_items_pass_the_checker() {
     let expected: Vec<_> = gift.items.iter().chain(&csv.items).cloned().collect();
     assert_eq!(lib.items, expected, "{text}");
 }
+
+mod properties {
+    use super::super::emit::{items_toml, skill_file, string, SkillHeader};
+    use super::super::{csv, gift, ImportOptions};
+    use crate::check::{check, SourceFile};
+    use ladder_engine::{SkillId, Stage};
+    use proptest::prelude::*;
+
+    fn opts() -> ImportOptions {
+        ImportOptions::new(SkillId::parse("s").unwrap(), Stage::Novice)
+    }
+
+    use super::{check_with_fillers, TRACK};
+
+    proptest! {
+        #[test]
+        fn any_string_survives_toml_output(s in any::<String>()) {
+            let doc = format!("v = {}\n", string(&s));
+            let parsed: toml::Table = toml::from_str(&doc).map_err(|e| TestCaseError::fail(format!("{doc}: {e}")))?;
+            prop_assert_eq!(parsed["v"].as_str(), Some(s.as_str()));
+        }
+
+        /// Arbitrary text built from GIFT's structural characters never crashes the
+        /// importer, and every problem points inside the file.
+        #[test]
+        fn gift_import_never_panics(src in "[=~#{}:%\\\\\\[\\]a-z0-9 .\\n-]{0,80}") {
+            let got = gift::import("f.gift", &src, &opts());
+            let lines = src.lines().count().max(1) as u32;
+            for p in &got.problems {
+                prop_assert!(p.line >= 1 && p.line <= lines + 1, "{p}");
+            }
+        }
+
+        /// Whatever the importer accepts is valid content.
+        #[test]
+        fn imported_gift_items_always_pass_the_checker(
+            src in "(::[a-z ]{0,6}::)?(\\[html\\])?[a-zA-Z ?]{0,10}\\{([=~#%:.0-9a-z TF-]|<b>|<br>|\\.\\.){0,30}\\}( [a-z]{0,3})?"
+        ) {
+            let got = gift::import("f.gift", &src, &opts());
+            prop_assert!(got.items.len() <= 1);
+            if !got.items.is_empty() {
+                let errs = check_with_fillers(&got.items);
+                prop_assert!(errs.is_empty(), "{src:?} gave {errs:?}");
+            }
+        }
+
+        /// Whatever the CSV importer accepts is valid content.
+        #[test]
+        fn imported_csv_rows_always_pass_the_checker(
+            ty in "(single_choice|multi_select|true_false|short_text|numeric|ordering|free_text)",
+            prompt in "[a-z ?]{0,6}",
+            options in "(a|b|\\||\\\\){0,6}",
+            answer in "(a|b|1|-1|\\|| |){0,5}|true|false",
+            tolerance in "(|5|-1|5%|x)",
+        ) {
+            let src = format!("type,prompt,options,answer,tolerance\n{ty},{prompt},{options},{answer},{tolerance}\n");
+            let got = csv::import("f.csv", &src, &opts());
+            if !got.items.is_empty() {
+                let errs = check_with_fillers(&got.items);
+                prop_assert!(errs.is_empty(), "{src:?} gave {errs:?}");
+            }
+        }
+
+        #[test]
+        fn csv_import_never_panics(src in "(type,prompt,answer|options|\\n|,|\"|[a-z_|0-9]){0,60}") {
+            let _ = csv::import("f.csv", &src, &opts());
+        }
+    }
+}
+
+/// Checks items as the novice items of a skill that has one filler item per other stage.
+fn check_with_fillers(items: &[ladder_engine::Item]) -> Vec<String> {
+    let header = SkillHeader {
+        id: "s".into(),
+        title: "S".into(),
+        objective: "safe".into(),
+    };
+    let mut text = skill_file(&header, items);
+    for stage in ["novice", "competent", "experienced", "master"] {
+        text.push_str(&format!(
+            "[[item]]\nid = \"filler-{stage}\"\nstage = \"{stage}\"\ntype = \"true_false\"\n\
+             prompt = \"P\"\nanswer = true\nexplanation = \"E\"\n\n"
+        ));
+    }
+    let files = [
+        SourceFile::new("c/sec/track.toml", TRACK),
+        SourceFile::new("c/sec/s.toml", text),
+    ];
+    check(&files)
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
+}

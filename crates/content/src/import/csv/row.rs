@@ -129,6 +129,23 @@ fn answer_key(cells: &Cells, ty: &Field, problems: &mut Problems) -> Option<Answ
         return None;
     };
     let list = split_list(&answer.text);
+    if !matches!(name, "true_false" | "numeric") {
+        if list.is_empty() {
+            problems.push((answer.at, "`answer` has no entries".to_owned()));
+            return None;
+        }
+        if let Some(dup) = list
+            .iter()
+            .enumerate()
+            .find(|(i, a)| list[..*i].contains(a))
+        {
+            problems.push((
+                answer.at,
+                format!("duplicate entry {:?} in `answer`", dup.1),
+            ));
+            return None;
+        }
+    }
     let mut fail = |m: String| {
         problems.push((answer.at, m));
         None

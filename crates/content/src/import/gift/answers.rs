@@ -35,6 +35,8 @@ pub(super) fn parse(cx: &mut GiftCx, block: &[Ch], format: Format) -> Option<(An
     } else {
         choices(cx, body, open, &mut feedback, format)?
     };
+    // `[html]` feedback can turn out empty once its tags are removed.
+    feedback.retain(|f| !f.trim().is_empty());
     let explanation = if feedback.is_empty() {
         default_explanation(&key)
     } else {
@@ -169,13 +171,24 @@ fn choices(
         .iter()
         .map(|a| format.apply(a.text.clone()))
         .collect();
+    if let Some(empty) = texts.iter().position(|t| t.is_empty()) {
+        cx.problem(answers[empty].at, "empty answer; question not imported");
+        return None;
+    }
     if answers.iter().all(|a| a.right_marker) {
         if let Some(partial) = answers.iter().find(|a| a.credit() < 100.0) {
             cx.unsupported(partial.at, "short answer with partial credit (%N%)");
             return None;
         }
+        // The same accepted answer twice says nothing more: keep it once.
+        let mut accepted: Vec<String> = Vec::new();
+        for t in texts {
+            if !accepted.contains(&t) {
+                accepted.push(t);
+            }
+        }
         return Some(AnswerKey::ShortText {
-            accepted: texts,
+            accepted,
             max_edits: 0,
         });
     }

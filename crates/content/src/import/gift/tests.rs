@@ -186,3 +186,10 @@ fn long_skill_ids_still_give_valid_item_ids() {
     assert!(first.len() <= 64);
     assert!(got.items[1].id.as_str().ends_with("s-001"));
 }
+
+#[test]
+fn html_that_renders_to_nothing_is_not_an_explanation() {
+    let got = import("q.gift", "[html]<p>Safe?</p>{T#<br>#<b></b>}\n", &opts());
+    assert_eq!(got.items[0].prompt, "Safe?");
+    assert_eq!(got.items[0].explanation, "The statement is true.");
+}
