@@ -64,9 +64,8 @@ fn imported_items_pass_the_checker() {
 }
 
 mod properties {
-    use super::super::emit::{items_toml, skill_file, string, SkillHeader};
+    use super::super::emit::string;
     use super::super::{csv, gift, ImportOptions};
-    use crate::check::{check, SourceFile};
     use ladder_engine::{SkillId, Stage};
     use proptest::prelude::*;
 
@@ -74,7 +73,7 @@ mod properties {
         ImportOptions::new(SkillId::parse("s").unwrap(), Stage::Novice)
     }
 
-    use super::{check_with_fillers, TRACK};
+    use super::check_with_fillers;
 
     proptest! {
         #[test]
