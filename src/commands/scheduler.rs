@@ -79,7 +79,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         Report {
             revlog: args.revlog.display().to_string(),
             entries: entries.len(),
-            parameters_source: "optimised (5-way time-series split)",
+            parameters_source: "optimised; scored on held-out reviews (5-way time-series split)",
             metrics: cv.metrics,
             parameters: Some(cv.parameters),
         }
@@ -110,7 +110,7 @@ fn print_table(r: &Report) {
     println!("parameters        {}", r.parameters_source);
     println!("reviews scored    {}", m.reviews);
     println!(
-        "log loss          {:.4}   (constant average: {:.4})",
+        "log loss          {:.4}   (same reviews, always predicting the average: {:.4})",
         m.log_loss, m.baseline_log_loss
     );
     println!("RMSE(bins)        {:.4}", m.rmse_bins);
