@@ -1,10 +1,93 @@
-//! `ladder bench …` (being written).
+//! `ladder bench fanout|answers`: the two benchmarks of issue 6, as commands rather than
+//! timed tests. Each prints its figures next to a bare-database baseline measured in the
+//! same run, so results from different machines compare as ratios.
+//!
+//! - `fanout`: plan one morning for N learners into the outbox, then deliver it through
+//!   the fake platform with the rate limiter off and on ([`fanout`]).
+//! - `answers`: handle N answers end to end against a bare UPDATE + INSERT transaction
+//!   ([`answers`]).
+//!
+//! Each run uses a database of its own: a temporary SQLite file or a fresh Postgres schema
+//! that is dropped afterwards ([`backend`]).
 
 use std::process::ExitCode;
 
+mod answers;
+mod backend;
+mod fanout;
+
+use backend::Backend;
+
 #[derive(Debug, clap::Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Plan and deliver one morning for N learners.
+    Fanout {
+        #[arg(long, value_enum)]
+        backend: Backend,
+        #[arg(long, default_value_t = 10_000)]
+        learners: usize,
+        /// Messages per second for the rate-limited delivery run.
+        #[arg(long, default_value_t = 50.0)]
+        limit_rate: f64,
+        /// Postgres server (default: LADDER_DATABASE_URL, then LADDER_TEST_POSTGRES_URL).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Latency and throughput of handling an answer.
+    Answers {
+        #[arg(long, value_enum)]
+        backend: Backend,
+        #[arg(long, default_value_t = 2_000)]
+        n: usize,
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
 
 pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
-    match cmd {}
+    let rt = super::runtime()?;
+    match cmd {
+        Command::Fanout {
+            backend,
+            learners,
+            limit_rate,
+            database_url,
+            json,
+        } => {
+            anyhow::ensure!(limit_rate > 0.0, "--limit-rate must be positive");
+            let report = rt.block_on(fanout::run(backend, learners, limit_rate, database_url))?;
+            print(&report, json)?;
+        }
+        Command::Answers {
+            backend,
+            n,
+            database_url,
+            json,
+        } => {
+            let report = rt.block_on(answers::run(backend, n, database_url))?;
+            print(&report, json)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One JSON object, or `name: value` lines for people.
+fn print(report: &impl serde::Serialize, json: bool) -> anyhow::Result<()> {
+    let value = serde_json::to_value(report)?;
+    if json {
+        println!("{value}");
+    } else if let Some(fields) = value.as_object() {
+        for (k, v) in fields {
+            match v.as_f64() {
+                Some(x) if v.is_f64() => println!("{k:>26}: {x:.1}"),
+                _ => println!("{k:>26}: {v}"),
+            }
+        }
+    }
+    Ok(())
 }

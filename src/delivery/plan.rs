@@ -43,18 +43,17 @@ pub trait DayPlanner: Send + Sync {
     async fn still_open(&self, prompt_ref: &str) -> Result<bool, PlanError>;
 }
 
-/// Where a learner's messages go, from their key (`platform:tenant:user`).
+/// Where a learner's messages go: a DM on their platform.
 pub fn destination_of(key: &LearnerKey) -> Option<(Platform, Destination)> {
-    let mut parts = key.0.splitn(3, ':');
-    let platform = match parts.next()? {
-        "local" => Platform::Local,
-        "discord" => Platform::Discord,
-        "slack" => Platform::Slack,
-        _ => return None,
-    };
-    let _tenant = parts.next()?;
-    let user = parts.next().filter(|u| !u.is_empty())?.to_owned();
-    Some((platform, Destination::Direct { user }))
+    (!key.user.is_empty()).then(|| {
+        let user = key.user.clone();
+        (key.platform, Destination::Direct { user })
+    })
+}
+
+/// The learner as the outbox's slot key spells them: `platform:tenant:user`.
+pub fn learner_slot_id(key: &LearnerKey) -> String {
+    format!("{}:{}:{}", key.platform.as_str(), key.tenant, key.user)
 }
 
 /// A tenant's default delivery schedule; learners' own time and days replace its parts.
@@ -129,11 +128,11 @@ impl Materialiser {
                 let key = SlotKey {
                     tenant: schedule.tenant.clone(),
                     schedule: schedule.name.clone(),
-                    learner: learner.key.0.clone(),
+                    learner: learner_slot_id(&learner.key),
                     slot_date: slot.local_date,
                     kind: MessageKind::Daily,
                 };
-                by_key.insert(learner.key.0.clone(), learner);
+                by_key.insert(learner_slot_id(&learner.key), learner);
                 due.push(NewSlot {
                     key,
                     due_at: slot.at_utc,

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use std::sync::Arc;
 
-use super::plan::{DayPlanner, PlanError, TenantSchedule};
+use super::plan::{learner_slot_id, DayPlanner, PlanError, TenantSchedule};
 use super::slots;
 use crate::clock::Clock;
 use crate::platform::Reply;
@@ -62,7 +62,7 @@ impl Reminders {
             }
             let sent = self
                 .outbox
-                .sent_daily(&schedule.tenant, &learner.key.0, today)
+                .sent_daily(&schedule.tenant, &learner_slot_id(&learner.key), today)
                 .await?;
             let Some((_, message, sent_at)) = sent else {
                 continue;
@@ -79,7 +79,7 @@ impl Reminders {
                     key: SlotKey {
                         tenant: schedule.tenant.clone(),
                         schedule: schedule.name.clone(),
-                        learner: learner.key.0.clone(),
+                        learner: learner_slot_id(&learner.key),
                         slot_date: today,
                         kind: MessageKind::Reminder,
                     },

@@ -272,3 +272,99 @@ pub trait Outbox: Send + Sync {
     async fn stuck(&self, tenant: &str, limit: u32) -> OutboxResult<Vec<Stuck>>;
     async fn status_counts(&self) -> OutboxResult<StatusCounts>;
 }
+
+/// Implements [`Outbox`] for a store by handing every call to the backend's outbox over
+/// the store's own pool, so `Arc<dyn Store>` users get the outbox without a second pool.
+macro_rules! outbox_via {
+    ($store:ty, $outbox:ty) => {
+        #[async_trait]
+        impl Outbox for $store {
+            async fn reserve(
+                &self,
+                slots: &[NewSlot],
+                now: DateTime<Utc>,
+            ) -> OutboxResult<Vec<(OutboxId, SlotKey)>> {
+                <$outbox>::new(self.pool().clone())
+                    .reserve(slots, now)
+                    .await
+            }
+            async fn fill(&self, planned: &[(OutboxId, Option<Message>)]) -> OutboxResult<()> {
+                <$outbox>::new(self.pool().clone()).fill(planned).await
+            }
+            async fn enqueue(
+                &self,
+                messages: &[NewMessage],
+                now: DateTime<Utc>,
+            ) -> OutboxResult<u64> {
+                <$outbox>::new(self.pool().clone())
+                    .enqueue(messages, now)
+                    .await
+            }
+            async fn claim(
+                &self,
+                worker: &str,
+                now: DateTime<Utc>,
+                lease: chrono::Duration,
+                limit: u32,
+            ) -> OutboxResult<Vec<Claimed>> {
+                <$outbox>::new(self.pool().clone())
+                    .claim(worker, now, lease, limit)
+                    .await
+            }
+            async fn mark_sent(
+                &self,
+                id: OutboxId,
+                attempt: i32,
+                message_id: &str,
+                now: DateTime<Utc>,
+            ) -> OutboxResult<bool> {
+                <$outbox>::new(self.pool().clone())
+                    .mark_sent(id, attempt, message_id, now)
+                    .await
+            }
+            async fn mark_failed(
+                &self,
+                id: OutboxId,
+                attempt: i32,
+                error: &str,
+                retry: Retry,
+                now: DateTime<Utc>,
+            ) -> OutboxResult<bool> {
+                <$outbox>::new(self.pool().clone())
+                    .mark_failed(id, attempt, error, retry, now)
+                    .await
+            }
+            async fn expire(
+                &self,
+                now: DateTime<Utc>,
+                due_before: DateTime<Utc>,
+                planning_before: DateTime<Utc>,
+            ) -> OutboxResult<u64> {
+                <$outbox>::new(self.pool().clone())
+                    .expire(now, due_before, planning_before)
+                    .await
+            }
+            async fn sent_daily(
+                &self,
+                tenant: &str,
+                learner: &str,
+                slot_date: NaiveDate,
+            ) -> OutboxResult<Option<(OutboxId, Message, DateTime<Utc>)>> {
+                <$outbox>::new(self.pool().clone())
+                    .sent_daily(tenant, learner, slot_date)
+                    .await
+            }
+            async fn stuck(&self, tenant: &str, limit: u32) -> OutboxResult<Vec<Stuck>> {
+                <$outbox>::new(self.pool().clone())
+                    .stuck(tenant, limit)
+                    .await
+            }
+            async fn status_counts(&self) -> OutboxResult<StatusCounts> {
+                <$outbox>::new(self.pool().clone()).status_counts().await
+            }
+        }
+    };
+}
+
+outbox_via!(super::PgStore, pg::PgOutbox);
+outbox_via!(super::SqliteStore, sqlite::SqliteOutbox);

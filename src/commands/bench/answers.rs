@@ -1,0 +1,165 @@
+//! `ladder bench answers`: the latency and throughput of handling one answer, end to end
+//! below the chat adapter: read the learner's memory of the item, grade, schedule (FSRS),
+//! persist through the store's answer transaction, and compose the reply. Compared with a
+//! bare single-row UPDATE + INSERT transaction on the same database.
+
+use chrono::Utc;
+use ladder_engine::grade::{grade, Answer};
+use ladder_engine::schedule::{rating_for, Scheduler};
+use ladder_engine::{AnswerKey, ItemId, SkillId, Stage};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::backend::{rss_mb, Backend, BenchDb};
+use crate::platform::{Block, Platform, Reply};
+use crate::store::progress::AnswerRecord;
+use crate::store::{
+    connect, connect_postgres_schema, LearnerId, NewLearner, NewPrompt, Preferences, PromptId,
+    PromptKind, Store,
+};
+
+/// The figures printed by the benchmark.
+#[derive(Debug, serde::Serialize)]
+pub struct AnswersReport {
+    pub backend: Backend,
+    pub n: usize,
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub per_s: f64,
+    pub baseline_p50_us: f64,
+    pub baseline_p99_us: f64,
+    pub baseline_per_s: f64,
+    pub p50_vs_baseline: f64,
+    pub rss_mb: f64,
+}
+
+/// Latencies in microseconds: (p50, p99).
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort_unstable();
+    let at = |q: f64| {
+        let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
+        samples.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e6)
+    };
+    (at(0.5), at(0.99))
+}
+
+/// The store this benchmark writes answers to: the same kind of database as the bench's
+/// own, opened through the store's public constructors (migrations included).
+async fn open_store(db: &BenchDb) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match db.location() {
+        (url, Some(schema)) => connect_postgres_schema(url, schema).await?,
+        (url, None) => connect(url).await?,
+    })
+}
+
+/// One learner with `n` open practice prompts on one true/false item.
+async fn setup(store: &dyn Store, n: usize) -> anyhow::Result<(LearnerId, Vec<PromptId>)> {
+    let now = Utc::now();
+    let tenant = store
+        .upsert_tenant(Platform::Local, "bench", "Benchmark")
+        .await?;
+    let learner = store
+        .add_learner(NewLearner {
+            tenant: tenant.id,
+            platform_user: "bench-learner".into(),
+            display_name: "Bench".into(),
+            prefs: Preferences::default(),
+            joined_at: now,
+        })
+        .await?;
+    let mut prompts = Vec::with_capacity(n);
+    for _ in 0..n {
+        let created = store
+            .create_prompt(NewPrompt {
+                learner: learner.id,
+                item: ItemId::parse("bench-item")?,
+                variant: None,
+                seed: 0,
+                kind: PromptKind::Practice,
+                slot: None,
+                created_at: now,
+                revealed_at: Some(now),
+                expires_at: None,
+                supersede_open: false,
+            })
+            .await?;
+        prompts.push(created.prompt.id);
+    }
+    Ok((learner.id, prompts))
+}
+
+/// Handles one answer the way the app does, below the adapter.
+async fn answer(
+    store: &dyn Store,
+    scheduler: &Scheduler,
+    learner: LearnerId,
+    prompt: PromptId,
+) -> anyhow::Result<Reply> {
+    let item = ItemId::parse("bench-item")?;
+    let now = Utc::now();
+    let key = AnswerKey::TrueFalse { answer: true };
+    let graded = grade(&key, &Answer::Bool(true));
+    let rating = rating_for(graded.verdict, Some(4.0), 10);
+    let prev = store.memory(learner, &item).await?;
+    let memory = rating.map(|r| scheduler.review(prev.as_ref(), r, now).memory);
+    let reply = Reply::private(vec![
+        Block::Text(graded.feedback.clone()),
+        Block::Text("Next review in a few days.".into()),
+    ]);
+    store
+        .record_answer(AnswerRecord {
+            prompt,
+            learner,
+            item,
+            skill: SkillId::parse("bench")?,
+            item_stage: Stage::Novice,
+            verdict: graded.verdict,
+            score: graded.score,
+            rating,
+            latency_ms: Some(4_000),
+            response: "true".into(),
+            answered_at: now,
+            memory,
+            stage_change: None,
+            escalations: vec![],
+            reply: serde_json::to_value(&reply)?,
+        })
+        .await?;
+    Ok(reply)
+}
+
+pub async fn run(backend: Backend, n: usize, url: Option<String>) -> anyhow::Result<AnswersReport> {
+    anyhow::ensure!(n > 0, "--n must be positive");
+    let db = BenchDb::open(backend, url).await?;
+    let store = open_store(&db).await?;
+    let (learner, prompts) = setup(store.as_ref(), n).await?;
+    let scheduler = Scheduler::new(None, 0.9)?;
+
+    let mut samples = Vec::with_capacity(n);
+    let start = Instant::now();
+    for prompt in prompts {
+        let t = Instant::now();
+        answer(store.as_ref(), &scheduler, learner, prompt).await?;
+        samples.push(t.elapsed());
+    }
+    let per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (p50_us, p99_us) = percentiles(samples);
+
+    let (baseline, baseline_per_s) = db.baseline_transactions(n).await?;
+    let (baseline_p50_us, baseline_p99_us) = percentiles(baseline);
+    let (rss, _) = rss_mb();
+    drop(store);
+    db.close().await?;
+    Ok(AnswersReport {
+        backend,
+        n,
+        p50_us,
+        p99_us,
+        per_s,
+        baseline_p50_us,
+        baseline_p99_us,
+        baseline_per_s,
+        p50_vs_baseline: p50_us / baseline_p50_us,
+        rss_mb: rss,
+    })
+}
