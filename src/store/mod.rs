@@ -78,9 +78,9 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 }
 
 /// Everything the service keeps, behind one object.
-pub trait Store: Directory + Progress + Prompts + Send + Sync {}
+pub trait Store: Directory + Progress + Prompts + outbox::Outbox + Send + Sync {}
 
-impl<T: Directory + Progress + Prompts + Send + Sync> Store for T {}
+impl<T: Directory + Progress + Prompts + outbox::Outbox + Send + Sync> Store for T {}
 
 /// Opens the store named by `url`, applying pending migrations: `sqlite://path?mode=rwc`
 /// (or `sqlite::memory:`) or `postgres://…`.
