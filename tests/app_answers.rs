@@ -3,7 +3,7 @@
 //! text that must never be echoed raw.
 
 use chrono::{Duration, TimeZone, Utc};
-use ladder::app::records::{LearnerKey, MemoryRecords, Records};
+use ladder::app::records::{LearnerKey, Records, StoreRecords};
 use ladder::app::App;
 use ladder::clock::{Clock, VirtualClock};
 use ladder::platform::{Actor, Block, Inbound, InboundKind, Platform, Reply};
@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 struct World {
     app: App,
-    records: Arc<MemoryRecords>,
+    records: Arc<dyn Records>,
+    _dir: tempfile::TempDir,
     clock: Arc<VirtualClock>,
     me: Actor,
     events: u32,
@@ -29,7 +30,11 @@ async fn world() -> World {
     // A Monday, 09:30 UTC: inside the default practice window.
     let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 0).unwrap();
     let clock = Arc::new(VirtualClock::new(start));
-    let records = Arc::new(MemoryRecords::new());
+    // A real SQLite store in a fresh file per test, so tests run in parallel.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+    let store = ladder::store::connect(&url).await.expect("sqlite opens");
+    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store));
     let app = App::new(records.clone(), library.clone(), clock.clone());
     let me = Actor {
         platform: Platform::Local,
@@ -43,6 +48,7 @@ async fn world() -> World {
     World {
         app,
         records,
+        _dir: dir,
         clock,
         me,
         events: 0,

@@ -189,6 +189,7 @@ async fn submit(
     }
     let write = AnswerWrite {
         review,
+        rating,
         memory: scheduled.map(|s| s.memory),
         stage: outcome.stage_record,
         escalations: outcome.escalations,

@@ -51,6 +51,7 @@ pub fn outcome(library: &Library, a: &Answered, history: &[Escalation]) -> Outco
             ));
             stage_record = Some(StageRecord {
                 skill: skill.id.clone(),
+                from: Some(change.from),
                 stage: ev.stage,
                 since: a.now,
                 evidence: sentence,

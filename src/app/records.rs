@@ -9,28 +9,33 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use ladder_engine::escalation::ActionKind;
 use ladder_engine::grade::Verdict;
-use ladder_engine::schedule::Memory;
+use ladder_engine::schedule::{Memory, Rating};
 use ladder_engine::{ItemId, ResourceId, SkillId, Stage, TrackId};
 use serde::{Deserialize, Serialize};
 
 use super::action::PromptRef;
-use crate::platform::{Actor, Reply};
+use crate::platform::{Actor, Platform, Reply};
 
 mod memory;
+mod store;
 pub use memory::MemoryRecords;
+pub use store::StoreRecords;
 
-/// The learner's key: platform, tenant and user id together.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct LearnerKey(pub String);
+/// The learner's key: platform, tenant and user id together, as the platform names them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LearnerKey {
+    pub platform: Platform,
+    pub tenant: String,
+    pub user: String,
+}
 
 impl LearnerKey {
     pub fn of(actor: &Actor) -> Self {
-        LearnerKey(format!(
-            "{}:{}:{}",
-            actor.platform.as_str(),
-            actor.tenant,
-            actor.user
-        ))
+        LearnerKey {
+            platform: actor.platform,
+            tenant: actor.tenant.clone(),
+            user: actor.user.clone(),
+        }
     }
 }
 
@@ -134,6 +139,8 @@ pub struct Escalation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageRecord {
     pub skill: SkillId,
+    /// The stage before this change (None for the first record of a skill).
+    pub from: Option<Stage>,
     pub stage: Stage,
     pub since: DateTime<Utc>,
     /// The evidence sentence shown by `why`.
@@ -145,6 +152,7 @@ pub struct StageRecord {
 pub struct AnswerWrite {
     pub review: Review,
     /// None for answers that wait for a person (free text).
+    pub rating: Option<Rating>,
     pub memory: Option<Memory>,
     pub stage: Option<StageRecord>,
     pub escalations: Vec<Escalation>,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::app::records::{MemoryRecords, Records};
+use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
 use crate::clock::VirtualClock;
 use crate::platform::local::{cohort, detect_style, Session};
@@ -75,9 +75,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let clock = Arc::new(VirtualClock::new(
         demo_start() - Duration::days(i64::from(HISTORY_DAYS)),
     ));
-    let records: Arc<dyn Records> = Arc::new(MemoryRecords::new());
-    let app = App::new(records, Arc::new(library), clock.clone());
+    let db = match &args.db {
+        Some(path) => path.clone(),
+        None => files.join("demo.db"),
+    };
     super::runtime()?.block_on(async {
+        let url = format!("sqlite://{}?mode=rwc", db.display());
+        let store = crate::store::connect(&url)
+            .await
+            .with_context(|| format!("opening the demo database {}", db.display()))?;
+        let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store));
+        let app = App::new(records, Arc::new(library), clock.clone());
         cohort::seed(&app, &clock, "local", &tracks, HISTORY_DAYS, COHORT_SEED).await?;
         let roles = match args.role {
             Role::Learner => vec![],

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use ladder_engine::schedule::Memory;
 use ladder_engine::ItemId;
 use std::collections::{BTreeMap, HashMap};
+
 use std::sync::Mutex;
 
 use super::{
@@ -20,12 +21,12 @@ use crate::platform::Reply;
 #[derive(Default)]
 struct State {
     next_prompt: u64,
-    learners: BTreeMap<LearnerKey, Learner>,
+    learners: HashMap<LearnerKey, Learner>,
     prompts: BTreeMap<u64, Prompt>,
     answered: HashMap<PromptRef, Vec<Reply>>,
     reviews: Vec<Review>,
     memories: HashMap<(LearnerKey, ItemId), Memory>,
-    stages: BTreeMap<(LearnerKey, String), StageRecord>,
+    stages: HashMap<(LearnerKey, String), StageRecord>,
     escalations: Vec<(LearnerKey, Escalation)>,
 }
 
@@ -61,11 +62,14 @@ impl Records for MemoryRecords {
     }
     async fn learners(&self, tenant: &str) -> Result<Vec<Learner>> {
         let s = self.lock();
-        Ok(s.learners
+        let mut found: Vec<Learner> = s
+            .learners
             .values()
             .filter(|l| l.tenant == tenant)
             .cloned()
-            .collect())
+            .collect();
+        found.sort_by_key(|l| l.joined_at);
+        Ok(found)
     }
     async fn forget(&self, key: &LearnerKey) -> Result<()> {
         let mut s = self.lock();
