@@ -43,6 +43,7 @@ fn daily(learner: LearnerId, tenant: TenantId, item_id: &str, day: u32) -> NewPr
         learner,
         item: item(item_id),
         variant: None,
+        seed: u64::MAX - u64::from(day),
         kind: PromptKind::Daily,
         slot: Some(SlotKey {
             tenant,
@@ -86,6 +87,7 @@ fn answer(prompt: &Prompt, verdict: Verdict, at: DateTime<Utc>) -> AnswerRecord 
         answered_at: at,
         memory: (verdict != Verdict::NeedsReview).then_some(memory),
         stage_change: None,
+        escalations: vec![],
         reply: json!({"text": format!("{verdict} for prompt {}", prompt.id)}),
     }
 }
@@ -230,6 +232,11 @@ async fn answer_steps(s: &dyn Store, a: &Tenant, pat: &Learner, other: &Learner)
         Some(shown),
         "latency counts from the first reveal"
     );
+    assert_eq!(
+        prompt.seed,
+        u64::MAX - 2,
+        "options keep their shuffled order"
+    );
 
     let foreign = answer(&prompt, Verdict::Correct, shown);
     let foreign = AnswerRecord {
@@ -252,6 +259,12 @@ async fn answer_steps(s: &dyn Store, a: &Tenant, pat: &Learner, other: &Learner)
         at: first.answered_at,
         evidence: json!({"recall": "9 of 10 right"}),
     });
+    first.escalations = vec![Escalation {
+        learner: pat.id,
+        kind: "invite_to_contribute".into(),
+        key: "phishing".into(),
+        at: first.answered_at,
+    }];
     let AnswerOutcome::Recorded(stored) = s.record_answer(first.clone()).await.unwrap() else {
         panic!("the first answer is recorded");
     };
@@ -262,6 +275,8 @@ async fn answer_steps(s: &dyn Store, a: &Tenant, pat: &Learner, other: &Learner)
         other => panic!("expected a duplicate, got {other:?}"),
     }
     assert_eq!(stored.verdict, Verdict::Correct);
+    let sent = s.escalations(pat.id).await.unwrap();
+    assert_eq!(sent, first.escalations, "a replay escalates nothing twice");
     assert_eq!(s.reviews(pat.id).await.unwrap().len(), 1);
     let memory = s.memory(pat.id, &item("phish-1")).await.unwrap().unwrap();
     assert_eq!(memory, first.memory.clone().unwrap());

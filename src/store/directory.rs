@@ -26,6 +26,14 @@ pub trait Directory: Send + Sync {
         name: &str,
     ) -> Result<Tenant, StoreError>;
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;
+    /// Looks a tenant up without creating it.
+    async fn find_tenant(
+        &self,
+        platform: Platform,
+        external_id: &str,
+    ) -> Result<Option<Tenant>, StoreError>;
+    /// Every tenant, in creation order.
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
 
     /// Adds a learner; `Conflict` if the platform user already joined this tenant.
     async fn add_learner(&self, learner: NewLearner) -> Result<Learner, StoreError>;

@@ -58,6 +58,8 @@ pub trait Progress: Send + Sync {
         -> Result<Vec<(SkillId, Stage)>, StoreError>;
 
     async fn record_escalation(&self, escalation: &Escalation) -> Result<(), StoreError>;
+    /// Every escalation recorded for the learner, oldest first.
+    async fn escalations(&self, learner: LearnerId) -> Result<Vec<Escalation>, StoreError>;
     /// When this escalation (kind and key) was last recorded for the learner: the
     /// cool-down check.
     async fn last_escalation(

@@ -112,6 +112,8 @@ pub struct NewPrompt {
     pub learner: LearnerId,
     pub item: ItemId,
     pub variant: Option<u32>,
+    /// Fixes the shown order of shuffled options.
+    pub seed: u64,
     pub kind: PromptKind,
     /// Daily prompts carry their slot; practice prompts have none.
     pub slot: Option<SlotKey>,
@@ -130,6 +132,7 @@ pub struct Prompt {
     pub learner: LearnerId,
     pub item: ItemId,
     pub variant: Option<u32>,
+    pub seed: u64,
     pub kind: PromptKind,
     pub slot_key: Option<String>,
     pub created_at: DateTime<Utc>,

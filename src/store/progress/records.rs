@@ -34,6 +34,8 @@ pub struct AnswerRecord {
     /// The new memory state; None for answers that wait for a person.
     pub memory: Option<Memory>,
     pub stage_change: Option<StageChange>,
+    /// Escalations decided on this answer; written only if the answer is recorded.
+    pub escalations: Vec<Escalation>,
     /// What the learner was told, replayed verbatim for a duplicate.
     pub reply: serde_json::Value,
 }

@@ -39,6 +39,36 @@ macro_rules! impl_directory {
                 .transpose()
             }
 
+            #[tracing::instrument(skip_all)]
+            async fn find_tenant(
+                &self,
+                platform: $crate::platform::Platform,
+                external_id: &str,
+            ) -> Result<Option<$crate::store::Tenant>, $crate::store::StoreError> {
+                sqlx::query_as::<_, $crate::store::shared::rows::TenantRow>(
+                    "SELECT id, platform, external_id, name FROM tenants \
+                     WHERE platform = $1 AND external_id = $2",
+                )
+                .bind(platform.as_str())
+                .bind(external_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.into_domain())
+                .transpose()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn tenants(
+                &self,
+            ) -> Result<Vec<$crate::store::Tenant>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::TenantRow>(
+                    "SELECT id, platform, external_id, name FROM tenants ORDER BY id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
             #[tracing::instrument(skip_all, fields(tenant = learner.tenant.0))]
             async fn add_learner(
                 &self,

@@ -132,16 +132,24 @@ macro_rules! impl_progress {
                 &self,
                 e: &$crate::store::Escalation,
             ) -> Result<(), $crate::store::StoreError> {
-                sqlx::query(
-                    "INSERT INTO escalations (learner_id, kind, key, at) VALUES ($1, $2, $3, $4)",
+                Self::insert_escalation(&self.pool, e).await
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn escalations(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<Vec<$crate::store::Escalation>, $crate::store::StoreError> {
+                let rows: Vec<(String, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+                    "SELECT kind, key, at FROM escalations WHERE learner_id = $1 ORDER BY at, id",
                 )
-                .bind(e.learner.0)
-                .bind(&e.kind)
-                .bind(&e.key)
-                .bind(e.at)
-                .execute(&self.pool)
+                .bind(learner.0)
+                .fetch_all(&self.pool)
                 .await?;
-                Ok(())
+                Ok(rows
+                    .into_iter()
+                    .map(|(kind, key, at)| $crate::store::Escalation { learner, kind, key, at })
+                    .collect())
             }
 
             #[tracing::instrument(skip_all, fields(learner = learner.0))]

@@ -92,6 +92,9 @@ macro_rules! impl_progress_more {
                 if let Some(change) = &a.stage_change {
                     Self::insert_stage(&mut *tx, change).await?;
                 }
+                for e in &a.escalations {
+                    Self::insert_escalation(&mut *tx, e).await?;
+                }
                 sqlx::query("UPDATE prompts SET status = 'answered' WHERE id = $1")
                     .bind(a.prompt.0)
                     .execute(&mut *tx)
@@ -155,6 +158,25 @@ macro_rules! impl_progress_more {
                 .bind(c.to.as_str())
                 .bind(c.at)
                 .bind(c.evidence.to_string())
+                .execute(ex)
+                .await?;
+                Ok(())
+            }
+
+            async fn insert_escalation<'e, E>(
+                ex: E,
+                e: &$crate::store::Escalation,
+            ) -> Result<(), $crate::store::StoreError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                sqlx::query(
+                    "INSERT INTO escalations (learner_id, kind, key, at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(e.learner.0)
+                .bind(&e.kind)
+                .bind(&e.key)
+                .bind(e.at)
                 .execute(ex)
                 .await?;
                 Ok(())

@@ -14,7 +14,7 @@ macro_rules! impl_prompts {
                 let mut tx = self.begin_write().await?;
                 let insert = format!(
                     "INSERT INTO prompts (learner_id, item_id, variant, kind, slot_key, created_at, \
-                     revealed_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     revealed_at, expires_at, seed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      ON CONFLICT (slot_key) DO NOTHING RETURNING {PROMPT_COLUMNS}"
                 );
                 let created = sqlx::query_as::<_, PromptRow>(&insert)
@@ -26,6 +26,7 @@ macro_rules! impl_prompts {
                     .bind(p.created_at)
                     .bind(p.revealed_at)
                     .bind(p.expires_at)
+                    .bind(p.seed as i64)
                     .fetch_optional(&mut *tx)
                     .await?;
                 let Some(row) = created else {

@@ -217,6 +217,7 @@ pub(crate) struct PromptRow {
     pub(crate) learner_id: i64,
     item_id: String,
     variant: Option<i64>,
+    seed: i64,
     kind: String,
     slot_key: Option<String>,
     created_at: DateTime<Utc>,
@@ -230,7 +231,7 @@ pub(crate) struct PromptRow {
     platform_message_id: Option<String>,
 }
 
-pub(crate) const PROMPT_COLUMNS: &str = "id, learner_id, item_id, variant, kind, slot_key, \
+pub(crate) const PROMPT_COLUMNS: &str = "id, learner_id, item_id, variant, seed, kind, slot_key, \
     created_at, revealed_at, expires_at, superseded_by, status, attempt, next_attempt_at, \
     last_error, platform_message_id";
 
@@ -241,6 +242,8 @@ impl PromptRow {
             learner: LearnerId(self.learner_id),
             item: item(&self.item_id)?,
             variant: self.variant.map(count),
+            // Stored as the same 64 bits: Postgres has no unsigned integers.
+            seed: self.seed as u64,
             kind: PromptKind::parse(&self.kind).ok_or_else(|| bad("prompt kind", &self.kind))?,
             slot_key: self.slot_key,
             created_at: self.created_at,
