@@ -46,18 +46,18 @@ fn messages(records: &[Recorded], interaction: &str) -> Vec<Value> {
 
 /// The first control in `bodies`: (message body, custom_id, select values to pick).
 fn first_control(bodies: &[Value]) -> Option<(Value, String, Vec<String>)> {
-    for body in bodies.iter().rev() {
-        for row in body["components"].as_array().into_iter().flatten() {
-            let c = &row["components"][0];
-            let id = c["custom_id"].as_str()?.to_owned();
-            let values = match c["type"].as_u64() {
-                Some(3) => vec![c["options"][0]["value"].as_str()?.to_owned()],
-                _ => vec![],
-            };
-            return Some((body.clone(), id, values));
-        }
-    }
-    None
+    let body = bodies.iter().rev().find(|b| {
+        b["components"]
+            .as_array()
+            .is_some_and(|rows| !rows.is_empty())
+    })?;
+    let control = &body["components"][0]["components"][0];
+    let id = control["custom_id"].as_str()?.to_owned();
+    let values = match control["type"].as_u64() {
+        Some(3) => vec![control["options"][0]["value"].as_str()?.to_owned()],
+        _ => vec![],
+    };
+    Some((body.clone(), id, values))
 }
 
 #[tokio::test]

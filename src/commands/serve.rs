@@ -1,10 +1,202 @@
-//! `ladder serve` (being written).
+//! `ladder serve`: run the bot on Discord.
+//!
+//! Wiring only: configuration → content → database (migrations) → the app → the Discord
+//! gateway (slash commands, interactions) and a delivery worker that pushes the outbox
+//! through [`DiscordChat`]. With `--shards`, the instance claims a group of shards through
+//! a lease in the database, so several instances split the work and a standby takes over
+//! a crashed one. The token comes from `DISCORD_TOKEN` only and is never logged.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+use crate::app::records::{MemoryRecords, Records};
+use crate::app::App;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::delivery::ratelimit::RateLimiter;
+use crate::delivery::worker::{Worker, WorkerConfig};
+use crate::platform::discord::gateway::{self, DiscordOptions};
+use crate::platform::discord::lease::{LeaseDb, ShardLeases, ShardPlan};
+use crate::platform::discord::DiscordChat;
+use crate::platform::Inbound;
+use crate::store::outbox::pg::PgOutbox;
+use crate::store::outbox::sqlite::SqliteOutbox;
+use crate::store::outbox::Outbox;
+
+const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set. Create a bot in the Discord \
+    Developer Portal (README.md, section \"Discord\"), then run \
+    `DISCORD_TOKEN=… ladder serve`. The token is read from the environment only.";
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Configuration file (default: ./ladder.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Total Discord shards, split across instances through leases in the database.
+    /// Without it, this instance runs as many shards as Discord recommends.
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u32>,
+    /// Shards each instance runs (with --shards).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "shards")]
+    pub shards_per_instance: u32,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`ladder serve` is not available in this build yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let settings = Settings::load(args.config.as_deref()).context("reading the configuration")?;
+    let Some(token) = settings
+        .discord
+        .token
+        .as_ref()
+        .map(|t| t.expose().trim().to_owned())
+    else {
+        bail!(MISSING_TOKEN);
+    };
+    if token.is_empty() {
+        bail!(MISSING_TOKEN);
+    }
+    let plan = match args.shards {
+        Some(total) => Some(
+            ShardPlan::new(total, args.shards_per_instance)
+                .context("--shards and --shards-per-instance must be at least 1")?,
+        ),
+        None => None,
+    };
+    let library = ladder_content::load_dir(&settings.content_dir).map_err(|problems| {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        anyhow::anyhow!(
+            "the content in {} did not load ({} problem(s) above)",
+            settings.content_dir.display(),
+            problems.len()
+        )
+    })?;
+    super::runtime()?.block_on(serve(settings, token, library, plan))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(
+    settings: Settings,
+    token: String,
+    library: ladder_engine::Library,
+    plan: Option<ShardPlan>,
+) -> anyhow::Result<()> {
+    let url = settings.database_url.expose();
+    crate::store::connect(url)
+        .await
+        .context("opening the database")?;
+    let (outbox, leases_db) = pools(url)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // The app keeps learner records in memory until a database-backed `Records` exists;
+    // the outbox, leases and migrations already use the configured database.
+    tracing::warn!("learner records are kept in memory and are lost when the bot stops");
+    let records: Arc<dyn Records> = Arc::new(MemoryRecords::new());
+    let app = Arc::new(App::new(records, Arc::new(library), clock.clone()));
+
+    let http = Arc::new(gateway::http_client(&token, None));
+    let chat = Arc::new(DiscordChat::new(http));
+    let worker_id = instance_name();
+    let worker = Worker::new(
+        outbox,
+        vec![chat],
+        RateLimiter::platform_defaults(),
+        clock.clone(),
+        WorkerConfig {
+            worker_id: worker_id.clone(),
+            ..WorkerConfig::default()
+        },
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let delivery = tokio::spawn(worker.run(stopped));
+
+    let home_tenant = settings
+        .discord
+        .guild_ids
+        .first()
+        .map_or_else(|| "discord".to_owned(), u64::to_string);
+    let mut options = DiscordOptions {
+        token,
+        api_base: None,
+        dev_guilds: settings.discord.guild_ids.clone(),
+        home_tenant,
+        shards: None,
+    };
+    let responder = move |inbound: Inbound| {
+        let app = Arc::clone(&app);
+        async move { app.handle(inbound).await }
+    };
+    let application_id = settings.discord.application_id;
+    let result = match plan {
+        None => run_until_stopped(gateway::run(options, responder, application_id)).await,
+        Some(plan) => {
+            let leases =
+                ShardLeases::new(leases_db, worker_id, chrono::Duration::seconds(60), clock);
+            let group = leases
+                .claim_when_free(plan)
+                .await
+                .context("claiming shards")?;
+            tracing::info!(group, shards = ?plan.range(group), total = plan.total, "running shards");
+            options.shards = Some((plan.range(group), plan.total));
+            let result = tokio::select! {
+                r = run_until_stopped(gateway::run(options, responder, application_id)) => r,
+                () = leases.keep(plan, group) => {
+                    Err(anyhow::anyhow!("lost the lease on shard group {group}; stopping"))
+                }
+            };
+            if let Err(err) = leases.release(group).await {
+                tracing::warn!(%err, "releasing the shard lease failed; it expires by itself");
+            }
+            result
+        }
+    };
+    let _ = stop.send(true);
+    let _ = delivery.await;
+    result
+}
+
+/// Runs the gateway until it fails or the process gets Ctrl-C.
+async fn run_until_stopped(
+    gateway: impl std::future::Future<Output = Result<(), crate::platform::discord::DiscordError>>,
+) -> anyhow::Result<()> {
+    tokio::select! {
+        r = gateway => r.context("the Discord gateway stopped"),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+/// Small pools for the outbox worker and the shard leases, on the store's database.
+fn pools(url: &str) -> anyhow::Result<(Arc<dyn Outbox>, LeaseDb)> {
+    if url.starts_with("sqlite:") {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .busy_timeout(Duration::from_secs(5))
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_lazy_with(opts);
+        return Ok((
+            Arc::new(SqliteOutbox::new(pool.clone())),
+            LeaseDb::Sqlite(pool),
+        ));
+    }
+    let opts = PgConnectOptions::from_str(url)?;
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_lazy_with(opts);
+    Ok((
+        Arc::new(PgOutbox::new(pool.clone())),
+        LeaseDb::Postgres(pool),
+    ))
+}
+
+/// Names this process in leases and claimed outbox rows.
+fn instance_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "ladder".to_owned());
+    format!("{host}-{}", std::process::id())
 }

@@ -5,7 +5,8 @@
 //! - [`parse`]: interactions → `Inbound`; [`render`]: `Reply` → messages within limits;
 //! - [`commands`]: the slash commands; [`handler`]: the single interaction handler;
 //! - [`chat`]: `impl Chat` for pushed DMs and channel posts (idempotent through nonces);
-//! - [`dedup`]: replayed-event guard; [`gateway`]: the running bot (shards, watchdog).
+//! - [`dedup`]: replayed-event guard; [`gateway`]: the running bot (shards, watchdog);
+//! - [`lease`]: which instance runs which shards, through leases in the database.
 //!
 //! May depend on serenity, the platform types and the app through [`handler::Responder`];
 //! never on the store or the engine directly.
@@ -16,6 +17,7 @@ pub mod dedup;
 pub mod gateway;
 pub mod handler;
 pub mod ids;
+pub mod lease;
 pub mod parse;
 pub mod render;
 

@@ -1,0 +1,36 @@
+//! `ladder serve` refuses to start without a Discord token, and says where to get one.
+
+use std::process::Command;
+
+#[test]
+fn serve_without_a_token_explains_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("DISCORD_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DISCORD_TOKEN is not set"), "{stderr}");
+    assert!(stderr.contains("README"), "{stderr}");
+}
+
+#[test]
+fn bad_shard_numbers_are_refused_before_connecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .args(["serve", "--shards", "0"])
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", "never-used-token-value")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--shards"), "{stderr}");
+    assert!(
+        !stderr.contains("never-used-token-value"),
+        "the token must not be printed"
+    );
+}
