@@ -600,8 +600,9 @@ async fn story_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn story_on_postgres() {
-    if let Some(store) = common::postgres_store("story").await {
+    if let Some((store, schema)) = common::postgres_store("story").await {
         story(store).await;
+        schema.drop().await;
     }
 }
 
@@ -613,7 +614,19 @@ async fn concurrent_answers_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_answers_on_postgres() {
-    if let Some(store) = common::postgres_store("answers").await {
+    if let Some((store, schema)) = common::postgres_store("answers").await {
         concurrent_answers(store).await;
+        schema.drop().await;
+    }
+}
+
+/// A database that cannot be reached is reported as `Unavailable`, the error callers retry.
+#[tokio::test]
+async fn an_unreachable_database_is_unavailable() {
+    // Port 1 on localhost: nothing listens there, so the connection is refused at once.
+    match ladder::store::connect("postgres://postgres@127.0.0.1:1/test").await {
+        Err(StoreError::Unavailable(_)) => {}
+        Err(other) => panic!("expected Unavailable, got {other:?}"),
+        Ok(_) => panic!("nothing listens on port 1"),
     }
 }

@@ -22,9 +22,30 @@ pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
     (store, dir)
 }
 
+/// A Postgres schema made for one test; [`PgSchema::drop`] removes it at the end.
+pub struct PgSchema {
+    url: String,
+    name: String,
+}
+
+impl PgSchema {
+    /// Drops the schema and everything in it. A failing test skips this and leaves the
+    /// schema behind for inspection.
+    pub async fn drop(self) {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&self.url)
+            .await
+            .expect("Postgres answers");
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name))
+            .execute(&mut conn)
+            .await
+            .expect("the test schema drops");
+    }
+}
+
 /// A Postgres store in a fresh schema, or None (with a message) outside CI when no
 /// server is configured.
-pub async fn postgres_store(test: &str) -> Option<Arc<dyn Store>> {
+pub async fn postgres_store(test: &str) -> Option<(Arc<dyn Store>, PgSchema)> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let in_ci = std::env::var_os("CI").is_some();
     let Ok(url) = std::env::var("LADDER_TEST_POSTGRES_URL") else {
@@ -50,7 +71,7 @@ pub async fn postgres_store(test: &str) -> Option<Arc<dyn Store>> {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     );
     match store::connect_postgres_schema(&url, &schema).await {
-        Ok(store) => Some(store),
+        Ok(store) => Some((store, PgSchema { url, name: schema })),
         Err(e) if in_ci => panic!("CI is set but Postgres at LADDER_TEST_POSTGRES_URL failed: {e}"),
         Err(e) => {
             eprintln!("skipping the Postgres half of {test}: {e}");

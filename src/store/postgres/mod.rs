@@ -48,6 +48,9 @@ impl PgStore {
     }
 
     async fn open_with(options: PgConnectOptions) -> Result<Self, StoreError> {
+        // One direct connection first: the pool retries failed connects until its acquire
+        // timeout, which would turn "nothing listens there" into a 30-second wait.
+        PgConnection::connect_with(&options).await?.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
