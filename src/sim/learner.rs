@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use ladder_engine::grade::{grade, Verdict};
 use ladder_engine::mastery::{evaluate, Attempt, ItemMemory};
-use ladder_engine::schedule::{pick_daily, rating_for, Candidate, Memory};
+use ladder_engine::schedule::{pick_daily, rating_for, Candidate, Memory, Rating};
 use ladder_engine::Stage;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -137,64 +137,26 @@ impl Learner {
             .collect()
     }
 
+    /// Asks one item: the learner answers from true memory, the engine grades, rates and
+    /// reschedules it, and the attempt is kept for the mastery rules.
     fn answer(&mut self, world: &World<'_>, item: usize, now: DateTime<Utc>) {
         let it = world.items[item];
-        let skill = world.skill_of[item];
-        let (ability, difficulty) = (self.traits.ability, world.difficulty[item]);
         let card = self.card_of[item];
         let p = match card {
             Some(c) => self.cards[c].trace.recall(now),
-            None => prior_knowledge(ability, difficulty),
+            None => prior_knowledge(self.traits.ability, world.difficulty[item]),
         };
         let recalled = self.rng.gen_bool(p.clamp(0.0, 1.0));
         let given = answer(&it.key, recalled, &mut self.rng);
         let graded = grade(&it.key, &given);
-        let latency = draw_latency(
-            it.fluency_secs,
-            self.traits.slowness,
-            p,
-            recalled,
-            &mut self.rng,
-        );
+        let slowness = self.traits.slowness;
+        let latency = draw_latency(it.fluency_secs, slowness, p, recalled, &mut self.rng);
         let Some(rating) = rating_for(graded.verdict, Some(latency), it.fluency_secs) else {
             return;
         };
-        let scheduler = &world.schedulers[skill];
-        let prev = card.map(|c| &self.cards[c].memory);
-        let days = prev.map_or(0, |m| {
-            (now.date_naive() - m.last_review.date_naive())
-                .num_days()
-                .max(0) as u32
-        });
-        let memory = scheduler.review_after_days(prev, rating, days, now).memory;
-        let c = match card {
-            Some(c) => {
-                let cur = &mut self.cards[c];
-                cur.trace = cur.trace.after(recalled, p, now, ability, difficulty);
-                cur.memory = memory;
-                c
-            }
-            None => {
-                self.cards.push(Card {
-                    item,
-                    trace: Trace::first(now, ability, difficulty, recalled),
-                    memory,
-                    plan: Plan::new(world.kind),
-                    due: None,
-                });
-                self.card_of[item] = Some(self.cards.len() - 1);
-                self.cards.len() - 1
-            }
-        };
-        let cur = &mut self.cards[c];
-        let next = cur.plan.answer(rating);
-        cur.due = if world.kind == SchedulerKind::Fsrs {
-            (!cur.memory.suspended).then_some(cur.memory.due)
-        } else {
-            next.map(|days| day_start(now) + Duration::days(i64::from(days)))
-        };
+        self.reschedule(world, item, (recalled, p), rating, now);
         self.reviews += 1;
-        self.attempts[skill].push(Attempt {
+        self.attempts[world.skill_of[item]].push(Attempt {
             item: it.id.clone(),
             item_stage: it.stage,
             at: now,
@@ -204,6 +166,53 @@ impl Learner {
             fluency_secs: it.fluency_secs,
             core: it.core,
         });
+    }
+
+    /// Updates (or creates) the item's card: FSRS memory, true memory and due date.
+    fn reschedule(
+        &mut self,
+        world: &World<'_>,
+        item: usize,
+        (recalled, p): (bool, f64),
+        rating: Rating,
+        now: DateTime<Utc>,
+    ) {
+        let (ability, difficulty) = (self.traits.ability, world.difficulty[item]);
+        let card = self.card_of[item];
+        let prev = card.map(|c| &self.cards[c].memory);
+        // Calendar days, as the service counts them for a learner's daily practice.
+        let days = prev.map_or(0, |m| {
+            let d = (now.date_naive() - m.last_review.date_naive()).num_days();
+            u32::try_from(d.max(0)).unwrap_or(u32::MAX)
+        });
+        let memory = world.schedulers[world.skill_of[item]]
+            .review_after_days(prev, rating, days, now)
+            .memory;
+        let cur = match card {
+            Some(c) => {
+                let cur = &mut self.cards[c];
+                cur.trace = cur.trace.after(recalled, p, now, ability, difficulty);
+                cur.memory = memory;
+                cur
+            }
+            None => {
+                self.card_of[item] = Some(self.cards.len());
+                self.cards.push(Card {
+                    item,
+                    trace: Trace::first(now, ability, difficulty, recalled),
+                    memory,
+                    plan: Plan::new(world.kind),
+                    due: None,
+                });
+                self.cards.last_mut().expect("just pushed")
+            }
+        };
+        let next = cur.plan.answer(rating);
+        cur.due = if world.kind == SchedulerKind::Fsrs {
+            (!cur.memory.suspended).then_some(cur.memory.due)
+        } else {
+            next.map(|days| day_start(now) + Duration::days(i64::from(days)))
+        };
     }
 
     fn evaluate(&mut self, world: &World<'_>, skill: usize, now: DateTime<Utc>) {

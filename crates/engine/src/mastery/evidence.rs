@@ -240,14 +240,39 @@ pub(super) fn progress(
     memories: &[ItemMemory],
     contributions: u32,
 ) -> Progress {
-    let target = current.up().unwrap_or(Stage::Master);
     let picked = window(attempts, current, rule.window);
     let record = level_record(rule, current, &picked);
+    let mut missing = record_missing(rule, &record);
+    if rule.core_gap_days > 0.0 {
+        let items = unspaced_core_items(attempts, current, rule.core_gap_days);
+        if items > 0 {
+            missing.push(Missing::CoreSpacing {
+                items,
+                gap_days: rule.core_gap_days,
+            });
+        }
+    }
+    missing.extend(stability_missing(rule, current, memories));
+    missing.extend(fluency_missing(rule, &picked));
+    if contributions < rule.min_contributions {
+        missing.push(Missing::Contributions {
+            more: rule.min_contributions - contributions,
+        });
+    }
+    Progress {
+        target: current.up().unwrap_or(Stage::Master),
+        record,
+        missing,
+    }
+}
+
+/// Too few answers, or a score under the rule's bar.
+fn record_missing(rule: &PromotionRule, record: &LevelRecord) -> Vec<Missing> {
     let mut missing = Vec::new();
     if record.considered < rule.min_attempts {
         missing.push(Missing::Answers {
             more: rule.min_attempts - record.considered,
-            level: current,
+            level: record.level,
         });
     }
     if !rule.calculation.passes(record.score, rule.min_score) {
@@ -262,52 +287,38 @@ pub(super) fn progress(
             },
         });
     }
-    if rule.core_gap_days > 0.0 {
-        let items = unspaced_core_items(attempts, current, rule.core_gap_days);
-        if items > 0 {
-            missing.push(Missing::CoreSpacing {
-                items,
-                gap_days: rule.core_gap_days,
-            });
-        }
+    missing
+}
+
+fn stability_missing(
+    rule: &PromotionRule,
+    level: Stage,
+    memories: &[ItemMemory],
+) -> Option<Missing> {
+    if rule.min_median_stability_days <= 0.0 {
+        return None;
     }
-    if rule.min_median_stability_days > 0.0 {
-        let have = median(
-            memories
-                .iter()
-                .filter(|m| m.item_stage == current)
-                .map(|m| m.stability_days),
-        )
-        .unwrap_or(0.0);
-        if have < rule.min_median_stability_days {
-            missing.push(Missing::Stability {
-                have,
-                need: rule.min_median_stability_days,
-            });
-        }
+    let at_level = memories.iter().filter(|m| m.item_stage == level);
+    let have = median(at_level.map(|m| m.stability_days)).unwrap_or(0.0);
+    (have < rule.min_median_stability_days).then_some(Missing::Stability {
+        have,
+        need: rule.min_median_stability_days,
+    })
+}
+
+/// Latency relative to each item's own threshold, so quick true/false items and slow
+/// ordering items are judged alike.
+fn fluency_missing(rule: &PromotionRule, picked: &[&Attempt]) -> Option<Missing> {
+    if !rule.require_fluency {
+        return None;
     }
-    if rule.require_fluency {
-        let ratio = median(
-            picked
-                .iter()
-                .filter_map(|a| a.latency_secs.map(|l| l / f64::from(a.fluency_secs.max(1)))),
-        );
-        if !matches!(ratio, Some(r) if r < 1.0) {
-            missing.push(Missing::Fluency {
-                median_ratio: ratio,
-            });
-        }
-    }
-    if contributions < rule.min_contributions {
-        missing.push(Missing::Contributions {
-            more: rule.min_contributions - contributions,
-        });
-    }
-    Progress {
-        target,
-        record,
-        missing,
-    }
+    let ratios = picked
+        .iter()
+        .filter_map(|a| a.latency_secs.map(|l| l / f64::from(a.fluency_secs.max(1))));
+    let ratio = median(ratios);
+    (!matches!(ratio, Some(r) if r < 1.0)).then_some(Missing::Fluency {
+        median_ratio: ratio,
+    })
 }
 
 /// Core items of `level` with no right answer given at least `gap_days` after the
