@@ -12,7 +12,7 @@ mod skill;
 mod track;
 
 use ladder_engine::{Library, ParseError};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Site};
@@ -52,63 +52,80 @@ impl SourceFile {
 
 /// Checks all files together. Tracks are read first, so skill files may come in any order.
 pub fn check(files: &[SourceFile]) -> Result<Library, Vec<Diagnostic>> {
-    let mut diags = Vec::new();
-    let mut ids = Registries::default();
-    let mut library = Library::default();
-    let mut tracks_by_dir = HashMap::new();
-
+    let mut state = State::default();
     for file in files.iter().filter(|f| f.is_track()) {
-        let parsed = parse_track(&file.path, &file.text);
-        diags.extend(parsed.diagnostics);
-        let mut cx = Ctx::new(&file.path);
-        if let Some(track) = parsed
-            .value
-            .and_then(|raw| track::check(&mut cx, &raw, &mut ids))
-        {
-            tracks_by_dir.insert(file.dir(), library.tracks.len());
-            library.tracks.push(track);
-        }
-        diags.extend(cx.diags);
+        state.track_file(file);
     }
-
-    let track_dirs: HashSet<String> = files
-        .iter()
-        .filter(|f| f.is_track())
-        .map(|f| f.dir())
-        .collect();
-    let mut prerequisites = Vec::new();
     for file in files.iter().filter(|f| !f.is_track()) {
-        let parsed = parse_skill(&file.path, &file.text);
-        diags.extend(parsed.diagnostics);
-        let mut cx = Ctx::new(&file.path);
-        let track = tracks_by_dir.get(&file.dir()).map(|&i| &library.tracks[i]);
-        // A track.toml that is present but broken has been reported already.
-        if track.is_none() && !track_dirs.contains(&file.dir()) {
-            cx.error(
-                crate::Loc::START,
-                format!(
-                    "skill file outside a track: no track.toml in {:?}",
-                    file.dir()
-                ),
-            );
-        }
-        if let Some(raw) = parsed.value {
-            let checked = skill::check_file(&mut cx, &raw, track, &mut ids);
-            prerequisites.extend(checked.prerequisites);
-            library.skills.extend(checked.skill);
-            library.items.extend(checked.items);
-            library.resources.extend(checked.resources);
-        }
-        diags.extend(cx.diags);
+        state.skill_file(file);
     }
+    let State {
+        library,
+        mut diags,
+        prerequisites,
+        ..
+    } = state;
     diags.extend(graph::check_prerequisites(&library, &prerequisites));
-
     if diags.is_empty() {
         Ok(library)
     } else {
         diags.sort();
         diags.dedup();
         Err(diags)
+    }
+}
+
+/// What the files checked so far have given.
+#[derive(Default)]
+struct State {
+    library: Library,
+    diags: Vec<Diagnostic>,
+    ids: Registries,
+    /// Directory of every `track.toml`, valid or not, and its track's index if valid.
+    track_dirs: HashMap<String, Option<usize>>,
+    prerequisites: Vec<skill::Prerequisite>,
+}
+
+impl State {
+    fn track_file(&mut self, file: &SourceFile) {
+        let parsed = parse_track(&file.path, &file.text);
+        self.diags.extend(parsed.diagnostics);
+        let mut cx = Ctx::new(&file.path);
+        let track = parsed
+            .value
+            .and_then(|raw| track::check(&mut cx, &raw, &mut self.ids));
+        let index = track.map(|t| {
+            self.library.tracks.push(t);
+            self.library.tracks.len() - 1
+        });
+        self.track_dirs.insert(file.dir(), index);
+        self.diags.extend(cx.diags);
+    }
+
+    fn skill_file(&mut self, file: &SourceFile) {
+        let parsed = parse_skill(&file.path, &file.text);
+        self.diags.extend(parsed.diagnostics);
+        let mut cx = Ctx::new(&file.path);
+        // A track.toml that is present but broken has been reported already.
+        let track = match self.track_dirs.get(&file.dir()) {
+            Some(index) => index.map(|i| &self.library.tracks[i]),
+            None => {
+                let message = format!(
+                    "skill file outside a track: no track.toml in {:?}",
+                    file.dir()
+                );
+                cx.error(crate::Loc::START, message);
+                None
+            }
+        };
+        if let Some(raw) = parsed.value {
+            let checked = skill::check_file(&mut cx, &raw, track, &mut self.ids);
+            self.prerequisites.extend(checked.prerequisites);
+            self.library.skills.extend(checked.skill);
+            self.library.items.extend(checked.items);
+            self.library.resources.extend(checked.resources);
+        }
+        self.diags.extend(cx.diags);
     }
 }
 

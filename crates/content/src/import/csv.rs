@@ -10,7 +10,7 @@ mod read;
 mod row;
 
 use crate::diagnostic::{Diagnostic, LineIndex};
-use crate::import::{assign_ids, ImportOptions, Imported};
+use crate::import::{assign_ids, Draft, ImportOptions, Imported};
 use read::{records, Field};
 
 /// The columns a CSV file may have.
@@ -37,32 +37,35 @@ pub fn import(path: &str, src: &str, opts: &ImportOptions) -> Imported {
     let mut report = |at: usize, message: String| {
         problems.push(Diagnostic::new(path, index.loc(at), message));
     };
-    let rows = match records(src) {
-        Ok(rows) => rows,
+    let drafts = match records(src) {
+        Ok(rows) => drafts(rows, opts, &mut report),
         Err((at, message)) => {
             report(at, format!("{message}; file not imported"));
-            return Imported {
-                items: Vec::new(),
-                problems,
-            };
+            Vec::new()
         }
     };
+    Imported {
+        items: assign_ids(drafts, opts),
+        problems,
+    }
+}
+
+/// The header, then one draft per valid row; blank rows are skipped.
+fn drafts(
+    rows: Vec<Vec<Field>>,
+    opts: &ImportOptions,
+    report: &mut impl FnMut(usize, String),
+) -> Vec<Draft> {
     let mut rows = rows.into_iter();
     let Some(header) = rows.next() else {
         report(
             0,
             "empty file: the first row must name the columns".to_owned(),
         );
-        return Imported {
-            items: Vec::new(),
-            problems,
-        };
+        return Vec::new();
     };
-    let Some(columns) = read_header(&header, &mut report) else {
-        return Imported {
-            items: Vec::new(),
-            problems,
-        };
+    let Some(columns) = read_header(&header, report) else {
+        return Vec::new();
     };
     let mut drafts = Vec::new();
     for record in rows {
@@ -70,28 +73,21 @@ pub fn import(path: &str, src: &str, opts: &ImportOptions) -> Imported {
             continue;
         }
         if record.len() != columns.len() {
-            report(
-                record[0].at,
-                format!(
-                    "row has {} fields but the header has {} columns; row not imported",
-                    record.len(),
-                    columns.len()
-                ),
+            let (fields, cols) = (record.len(), columns.len());
+            let message = format!(
+                "row has {fields} fields but the header has {cols} columns; row not imported"
             );
+            report(record[0].at, message);
             continue;
         }
-        let cells = row::Cells::new(&columns, &record);
-        match row::draft(&cells, opts) {
+        match row::draft(&row::Cells::new(&columns, &record), opts) {
             Ok(draft) => drafts.push(draft),
             Err(errs) => errs
                 .into_iter()
                 .for_each(|(at, m)| report(at, format!("{m}; row not imported"))),
         }
     }
-    Imported {
-        items: assign_ids(drafts, opts),
-        problems,
-    }
+    drafts
 }
 
 /// The column names, or `None` after reporting an unknown, repeated or missing one.

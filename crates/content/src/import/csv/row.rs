@@ -110,17 +110,15 @@ fn answer_key(cells: &Cells, ty: &Field, problems: &mut Problems) -> Option<Answ
     let name = ty.text.trim();
     if !TYPES.contains(&name) {
         let expected = format!("{} or {}", TYPES[..6].join(", "), TYPES[6]);
-        problems.push((
-            ty.at,
-            format!("unknown item type {name:?}: expected {expected}"),
-        ));
+        let message = format!("unknown item type {name:?}: expected {expected}");
+        problems.push((ty.at, message));
         return None;
     }
     for column in ["options", "tolerance", "unit"] {
-        if let Some(f) = cells
+        let misplaced = cells
             .get(column)
-            .filter(|_| !extra_columns(name).contains(&column))
-        {
+            .filter(|_| !extra_columns(name).contains(&column));
+        if let Some(f) = misplaced {
             problems.push((f.at, format!("`{column}` does not apply to a {name} item")));
         }
     }
@@ -128,54 +126,60 @@ fn answer_key(cells: &Cells, ty: &Field, problems: &mut Problems) -> Option<Answ
         problems.push((cells.row_start(), "`answer` is empty".to_owned()));
         return None;
     };
-    let list = split_list(&answer.text);
-    if !matches!(name, "true_false" | "numeric") {
-        if list.is_empty() {
-            problems.push((answer.at, "`answer` has no entries".to_owned()));
-            return None;
-        }
-        if let Some(dup) = list
-            .iter()
-            .enumerate()
-            .find(|(i, a)| list[..*i].contains(a))
-        {
-            problems.push((
-                answer.at,
-                format!("duplicate entry {:?} in `answer`", dup.1),
-            ));
-            return None;
-        }
-    }
-    let mut fail = |m: String| {
-        problems.push((answer.at, m));
-        None
-    };
     match name {
         "single_choice" | "multi_select" => choice(cells, name, answer, problems),
         "true_false" => match answer.text.trim().to_ascii_lowercase().as_str() {
             "true" => Some(AnswerKey::TrueFalse { answer: true }),
             "false" => Some(AnswerKey::TrueFalse { answer: false }),
-            other => fail(format!(
-                "a true_false answer is true or false, found {other:?}"
-            )),
+            other => {
+                let message = format!("a true_false answer is true or false, found {other:?}");
+                problems.push((answer.at, message));
+                None
+            }
         },
+        "numeric" => numeric(cells, answer, problems),
+        _ => list_key(name, answer, problems),
+    }
+}
+
+/// The types whose answer is a `|`-separated list: short_text, ordering, free_text.
+fn list_key(name: &str, answer: &Field, problems: &mut Problems) -> Option<AnswerKey> {
+    let list = answer_list(answer, problems)?;
+    match name {
         "short_text" => Some(AnswerKey::ShortText {
             accepted: list,
             max_edits: 0,
         }),
-        "numeric" => numeric(cells, answer, problems),
         "ordering" if (2..=10).contains(&list.len()) => {
             Some(AnswerKey::Ordering { sequence: list })
         }
-        "ordering" => fail(format!(
-            "an ordering answer lists 2 to 10 steps separated by |, found {}",
-            list.len()
-        )),
+        "ordering" => {
+            let found = list.len();
+            let message =
+                format!("an ordering answer lists 2 to 10 steps separated by |, found {found}");
+            problems.push((answer.at, message));
+            None
+        }
         _ => Some(AnswerKey::FreeText {
             rubric: list,
             model_answer: None,
         }),
     }
+}
+
+/// The answer cell as a non-empty list without repeats.
+fn answer_list(answer: &Field, problems: &mut Problems) -> Option<Vec<String>> {
+    let list = split_list(&answer.text);
+    if list.is_empty() {
+        problems.push((answer.at, "`answer` has no entries".to_owned()));
+        return None;
+    }
+    if let Some(i) = (0..list.len()).find(|&i| list[..i].contains(&list[i])) {
+        let message = format!("duplicate entry {:?} in `answer`", list[i]);
+        problems.push((answer.at, message));
+        return None;
+    }
+    Some(list)
 }
 
 fn choice(cells: &Cells, name: &str, answer: &Field, problems: &mut Problems) -> Option<AnswerKey> {
@@ -202,7 +206,7 @@ fn choice(cells: &Cells, name: &str, answer: &Field, problems: &mut Problems) ->
         problems.push((field.at, format!("duplicate option {:?}", dup.1)));
         return None;
     }
-    let answers = split_list(&answer.text);
+    let answers = answer_list(answer, problems)?;
     let mut correct = Vec::new();
     for a in &answers {
         match options.iter().position(|o| o == a) {

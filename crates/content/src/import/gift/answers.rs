@@ -176,41 +176,9 @@ fn choices(
         return None;
     }
     if answers.iter().all(|a| a.right_marker) {
-        if let Some(partial) = answers.iter().find(|a| a.credit() < 100.0) {
-            cx.unsupported(partial.at, "short answer with partial credit (%N%)");
-            return None;
-        }
-        // The same accepted answer twice says nothing more: keep it once.
-        let mut accepted: Vec<String> = Vec::new();
-        for t in texts {
-            if !accepted.contains(&t) {
-                accepted.push(t);
-            }
-        }
-        return Some(AnswerKey::ShortText {
-            accepted,
-            max_edits: 0,
-        });
+        return short_answer(cx, &answers, texts);
     }
-    if !OPTIONS.contains(&texts.len()) {
-        cx.problem(
-            open,
-            format!(
-                "choice question needs 2 to 25 answers, found {}; question not imported",
-                texts.len()
-            ),
-        );
-        return None;
-    }
-    if let Some(dup) = texts
-        .iter()
-        .enumerate()
-        .find(|(i, t)| texts[..*i].contains(t))
-    {
-        cx.problem(
-            answers[dup.0].at,
-            format!("answer {:?} appears twice; question not imported", dup.1),
-        );
+    if !options_fit(cx, &answers, &texts, open) {
         return None;
     }
     let right: Vec<usize> = (0..answers.len())
@@ -233,6 +201,44 @@ fn choices(
             correct: right,
         }),
     }
+}
+
+/// `{=a =b}`: every answer is accepted.
+fn short_answer(cx: &mut GiftCx, answers: &[Answer], texts: Vec<String>) -> Option<AnswerKey> {
+    if let Some(partial) = answers.iter().find(|a| a.credit() < 100.0) {
+        cx.unsupported(partial.at, "short answer with partial credit (%N%)");
+        return None;
+    }
+    // The same accepted answer twice says nothing more: keep it once.
+    let mut accepted: Vec<String> = Vec::new();
+    for t in texts {
+        if !accepted.contains(&t) {
+            accepted.push(t);
+        }
+    }
+    Some(AnswerKey::ShortText {
+        accepted,
+        max_edits: 0,
+    })
+}
+
+/// Options within our limits and distinct (a learner could not tell twins apart).
+fn options_fit(cx: &mut GiftCx, answers: &[Answer], texts: &[String], open: usize) -> bool {
+    if !OPTIONS.contains(&texts.len()) {
+        let found = texts.len();
+        cx.problem(
+            open,
+            format!("choice question needs 2 to 25 answers, found {found}; question not imported"),
+        );
+        return false;
+    }
+    let dup = (0..texts.len()).find(|&i| texts[..i].contains(&texts[i]));
+    if let Some(i) = dup {
+        let message = format!("answer {:?} appears twice; question not imported", texts[i]);
+        cx.problem(answers[i].at, message);
+        return false;
+    }
+    true
 }
 
 /// `{#3.14:0.01}`, `{#1..5}`, `{#=3.14:0.01#fb =%50%3:1}`: the first full-credit answer

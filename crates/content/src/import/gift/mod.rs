@@ -128,56 +128,24 @@ impl Format {
 
 fn question(cx: &mut GiftCx, block: &Block, opts: &ImportOptions) -> Option<Draft> {
     let chars = &block.chars;
-    let mut i = skip_ws(chars, 0);
-    let start = chars[i].at;
-    let mut title = None;
-    if find(chars, i, "::") == Some(i) {
-        let Some(end) = find(chars, i + 2, "::") else {
-            cx.problem(
-                start,
-                "question title opened with `::` is never closed; question not imported",
-            );
-            return None;
-        };
-        title = Some(text::text(&chars[i + 2..end]));
-        i = skip_ws(chars, end + 2);
-    }
+    let start = skip_ws(chars, 0);
+    let (title, i) = title(cx, chars, start)?;
     let (format, i) = format_tag(chars, i);
-    let Some(open) = find(chars, i, "{") else {
-        cx.unsupported(start, "description (a question without an answer block)");
-        return None;
-    };
-    let Some(close) = find(chars, open + 1, "}") else {
-        cx.problem(
-            chars[open].at,
-            "answer block opened with `{` is never closed; question not imported",
-        );
-        return None;
-    };
+    let (open, close) = answer_block(cx, chars, start, i)?;
     let prompt = format.apply(text::text(&chars[i..open]));
-    let after = text::text(&chars[close + 1..]);
-    if !after.is_empty() {
-        if prompt.is_empty() {
-            cx.unsupported(start, "question text after the answer block");
-        } else {
-            cx.unsupported(
-                chars[open].at,
-                "missing-word question (text on both sides of the answer block)",
-            );
-        }
-        return None;
-    }
     if prompt.is_empty() {
-        cx.problem(start, "question has no text; question not imported");
+        cx.problem(
+            chars[start].at,
+            "question has no text; question not imported",
+        );
         return None;
     }
     let (key, explanation) = answers::parse(cx, &chars[open..=close], format)?;
-    let id = match title.filter(|t| !t.is_empty()) {
-        Some(t) => IdSource::Title(t),
-        None => IdSource::Numbered,
-    };
     Some(Draft {
-        id,
+        id: match title.filter(|t| !t.is_empty()) {
+            Some(t) => IdSource::Title(t),
+            None => IdSource::Numbered,
+        },
         stage: opts.stage,
         prompt,
         key,
@@ -190,6 +158,49 @@ fn question(cx: &mut GiftCx, block: &Block, opts: &ImportOptions) -> Option<Draf
             .cloned()
             .collect(),
     })
+}
+
+/// An optional `::title::`; returns it and where the question text starts.
+fn title(cx: &mut GiftCx, chars: &[Ch], i: usize) -> Option<(Option<String>, usize)> {
+    if find(chars, i, "::") != Some(i) {
+        return Some((None, i));
+    }
+    let Some(end) = find(chars, i + 2, "::") else {
+        let message = "question title opened with `::` is never closed; question not imported";
+        cx.problem(chars[i].at, message);
+        return None;
+    };
+    Some((
+        Some(text::text(&chars[i + 2..end])),
+        skip_ws(chars, end + 2),
+    ))
+}
+
+/// The positions of `{` and `}`; nothing may follow the block (that would be a
+/// missing-word question, which our items cannot express).
+fn answer_block(cx: &mut GiftCx, chars: &[Ch], start: usize, i: usize) -> Option<(usize, usize)> {
+    let Some(open) = find(chars, i, "{") else {
+        cx.unsupported(
+            chars[start].at,
+            "description (a question without an answer block)",
+        );
+        return None;
+    };
+    let Some(close) = find(chars, open + 1, "}") else {
+        let message = "answer block opened with `{` is never closed; question not imported";
+        cx.problem(chars[open].at, message);
+        return None;
+    };
+    if text::text(&chars[close + 1..]).is_empty() {
+        return Some((open, close));
+    }
+    if text::text(&chars[i..open]).is_empty() {
+        cx.unsupported(chars[start].at, "question text after the answer block");
+    } else {
+        let what = "missing-word question (text on both sides of the answer block)";
+        cx.unsupported(chars[open].at, what);
+    }
+    None
 }
 
 /// Reads an optional `[html]`-style tag; returns the format and where the text starts.
