@@ -482,6 +482,27 @@ async fn expert_steps(
         .iter()
         .any(|r| r.id == first.review && r.learner == pat.id));
     assert!(log.iter().all(|r| r.learner != other.id));
+    // Export windows: [since, until), by answer time.
+    let at = first.answered_at;
+    let window = s
+        .review_log(Some(at), Some(at + Duration::seconds(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        window.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first.review]
+    );
+    assert!(s
+        .review_log(None, Some(at))
+        .await
+        .unwrap()
+        .iter()
+        .all(|r| r.answered_at < at));
+    assert!(s
+        .review_log(Some(at + Duration::days(400)), None)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn privacy_steps(s: &dyn Store, a: &Tenant, b: &Tenant, pat: &Learner, other: &Learner) {
