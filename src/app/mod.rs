@@ -10,6 +10,7 @@ pub mod action;
 mod answer;
 mod feedback;
 pub mod learning;
+pub mod manage;
 mod onboarding;
 mod pick;
 mod plan;
@@ -47,6 +48,8 @@ pub struct App {
     library: Arc<Library>,
     schedulers: learning::Schedulers,
     clock: Arc<dyn Clock>,
+    /// Managers' and experts' wiring, set once by [`App::set_staffing`].
+    staffing: std::sync::OnceLock<manage::Staffing>,
 }
 
 impl App {
@@ -56,6 +59,7 @@ impl App {
             records,
             library,
             clock,
+            staffing: std::sync::OnceLock::new(),
         }
     }
 
@@ -113,6 +117,7 @@ impl App {
             "privacy" => privacy::handle(self, actor, args).await,
             // Managers' and experts' commands (team summary, review queue, ...) are
             // dispatched here, by role, to their own use cases.
+            n if manage::COMMANDS.contains(&n) => manage::handle(self, actor, n, args).await,
             n if staff::COMMANDS.contains(&n) => staff::handle(self, actor, n, args).await,
             other => Ok(vec![onboarding::unknown(other)]),
         }

@@ -42,8 +42,16 @@ pub async fn start(app: &App, actor: &Actor) -> AppResult<Vec<Reply>> {
     match app.learner(actor).await? {
         Some(l) if !l.tracks.is_empty() => {
             replies.push(help());
-            replies.push(Reply::text("Let's start with your first question."));
-            replies.extend(plan::practice_now(app, actor, None).await?);
+            match app.open_day(actor).await? {
+                Some(today) => {
+                    replies.push(Reply::text("Here is today's first question."));
+                    replies.push(today.reply);
+                }
+                None => {
+                    replies.push(Reply::text("Let's start with a question."));
+                    replies.extend(plan::practice_now(app, actor, None).await?);
+                }
+            }
         }
         _ => replies.push(join_offer(&app.library)),
     }

@@ -35,6 +35,22 @@ impl App {
         key: &LearnerKey,
         now: DateTime<Utc>,
     ) -> AppResult<Option<Planned>> {
+        self.plan(key, now, false).await
+    }
+
+    /// Today's first daily question, shown at once because the learner is here (e.g. at
+    /// `start`); `None` when no push is due now.
+    pub async fn open_day(&self, actor: &Actor) -> AppResult<Option<Planned>> {
+        self.plan(&LearnerKey::of(actor), self.clock.now(), true)
+            .await
+    }
+
+    async fn plan(
+        &self,
+        key: &LearnerKey,
+        now: DateTime<Utc>,
+        reveal: bool,
+    ) -> AppResult<Option<Planned>> {
         let Some(learner) = self.records.learner(key).await? else {
             return Ok(None);
         };
@@ -52,8 +68,13 @@ impl App {
         let Some(item) = self.pick(&learner, None, false, now).await? else {
             return Ok(None);
         };
-        let p = self.new_prompt(&learner, item, true, None, now).await?;
-        let reply = prompt::teaser(&self.library, item, &p);
+        let revealed = reveal.then_some(now);
+        let p = self.new_prompt(&learner, item, true, revealed, now).await?;
+        let reply = if reveal {
+            prompt::question(&self.library, item, &p)
+        } else {
+            prompt::teaser(&self.library, item, &p)
+        };
         Ok(Some(Planned { prompt: p, reply }))
     }
 
@@ -157,10 +178,9 @@ impl App {
             revealed_at,
             state: PromptState::Open,
         };
-        Ok(self
-            .records
-            .add_prompt(draft, pushed && revealed_at.is_none())
-            .await?)
+        // A new daily question replaces yesterday's unanswered one: answering that later
+        // is told it was replaced.
+        Ok(self.records.add_prompt(draft, pushed).await?)
     }
 }
 

@@ -1,0 +1,72 @@
+//! Managers' use cases: the team summary (`team [TEAM]`) and the at-risk list
+//! (`team at-risk [TEAM]`), behind role and scope checks.
+//!
+//! Access needs two things: a platform role that configuration maps to manager or admin
+//! (Discord role ids), and the same role recorded in our own database. A manager sees only
+//! the teams their grants name (admins and tenant-wide managers see every team of their
+//! tenant), and a tenant only ever sees its own teams. Teams and grants are read through
+//! the narrow [`Staff`] interface; [`StoreStaff`] implements it on the service's store.
+//! Depends on the report module, the app's records and the platform types.
+
+mod access;
+mod store;
+mod team;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+use super::records::{LearnerKey, RecordsError};
+use super::{App, AppResult};
+use crate::platform::{Actor, Platform, Reply};
+use crate::store::{RoleKind, RoleScope, TeamId};
+
+pub use access::{Denial, RolePolicy};
+pub use store::StoreStaff;
+
+/// Commands handled here.
+pub const COMMANDS: [&str; 1] = ["team"];
+
+/// One team as a manager sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamInfo {
+    pub id: TeamId,
+    pub name: String,
+    pub members: Vec<LearnerKey>,
+}
+
+/// Roles and teams, named by intent.
+#[async_trait]
+pub trait Staff: Send + Sync {
+    /// The roles recorded for this person in our database (none if they never joined).
+    async fn grants(&self, who: &LearnerKey) -> Result<Vec<(RoleKind, RoleScope)>, RecordsError>;
+    /// Every team of one tenant, with its members.
+    async fn teams(&self, platform: Platform, tenant: &str) -> Result<Vec<TeamInfo>, RecordsError>;
+}
+
+/// What the manager and expert use cases need besides the records.
+#[derive(Clone)]
+pub struct Staffing {
+    pub staff: Arc<dyn Staff>,
+    pub policy: RolePolicy,
+}
+
+impl App {
+    /// Turns on the managers' and experts' commands; without it they explain that they
+    /// are not set up. Set once, when the app is wired; later calls are ignored.
+    pub fn set_staffing(&self, staffing: Staffing) {
+        let _ = self.staffing.set(staffing);
+    }
+}
+
+/// Runs one manager command.
+pub async fn handle(app: &App, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
+    let Some(staffing) = app.staffing.get() else {
+        return Ok(vec![Reply::text(
+            "Team summaries are not set up on this server yet. Ask your admin.",
+        )]);
+    };
+    match name {
+        "team" => team::handle(app, staffing, actor, args).await,
+        other => Ok(vec![Reply::text(format!("Unknown command /{other}."))]),
+    }
+}
