@@ -14,6 +14,7 @@
 //!   only on the engine, the store and the chat traits.
 //! - [`platform`]: platform-neutral replies and inbound events, plus the adapters:
 //!   `local` (terminal) and `discord`.
+//! - [`report`]: team summaries for managers, as text and as a PNG.
 //! - [`sim`]: the cohort simulator behind `ladder simulate`.
 //! - [`commands`]: one file per CLI subcommand; `main.rs` only parses and dispatches.
 
@@ -23,5 +24,6 @@ pub mod commands;
 pub mod config;
 pub mod delivery;
 pub mod platform;
+pub mod report;
 pub mod sim;
 pub mod store;
