@@ -9,6 +9,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::slots::{self, CronSchedule, LearnerSchedule, Pause, Weekdays};
@@ -116,30 +117,12 @@ impl Materialiser {
     #[tracing::instrument(skip_all, fields(tenant = %schedule.tenant))]
     pub async fn plan(&self, schedule: &TenantSchedule) -> Result<Planned, PlanError> {
         let now = self.clock.now();
+        let started = std::time::Instant::now();
         let learners = self.planner.roster(&schedule.tenant).await?;
-        let mut due = Vec::new();
-        let mut by_key = std::collections::HashMap::new();
-        for learner in &learners {
-            let Ok(tz) = slots::parse_tz(&learner.prefs.timezone) else {
-                tracing::warn!("learner with an unknown timezone skipped");
-                continue;
-            };
-            if let Some(slot) = slots::current_slot(&schedule.for_learner(learner), tz, now) {
-                let key = SlotKey {
-                    tenant: schedule.tenant.clone(),
-                    schedule: schedule.name.clone(),
-                    learner: learner_slot_id(&learner.key),
-                    slot_date: slot.local_date,
-                    kind: MessageKind::Daily,
-                };
-                by_key.insert(learner_slot_id(&learner.key), learner);
-                due.push(NewSlot {
-                    key,
-                    due_at: slot.at_utc,
-                });
-            }
-        }
+        let (due, by_key) = due_now(schedule, &learners, now);
+        let slots_done = started.elapsed();
         let won = self.outbox.reserve(&due, now).await?;
+        let reserved = started.elapsed();
         let mut filled: Vec<(OutboxId, Option<Message>)> = Vec::with_capacity(won.len());
         for (id, key) in &won {
             let Some(learner) = by_key.get(&key.learner) else {
@@ -152,14 +135,60 @@ impl Materialiser {
                 Err(e) => tracing::warn!(error = %e, "composing a daily message failed"),
             }
         }
+        let composed_at = started.elapsed();
         let composed = filled.iter().filter(|(_, m)| m.is_some()).count();
         self.outbox.fill(&filled).await?;
+        tracing::debug!(
+            learners = learners.len(),
+            due = due.len(),
+            slots_ms = slots_done.as_millis() as u64,
+            reserve_ms = (reserved - slots_done).as_millis() as u64,
+            compose_ms = (composed_at - reserved).as_millis() as u64,
+            fill_ms = (started.elapsed() - composed_at).as_millis() as u64,
+            "planned"
+        );
         Ok(Planned {
             due: due.len(),
             reserved: won.len(),
             composed,
         })
     }
+}
+
+/// The learners whose slot is due at `now`, as slots to reserve, and each by slot id.
+fn due_now<'a>(
+    schedule: &TenantSchedule,
+    learners: &'a [Learner],
+    now: DateTime<Utc>,
+) -> (Vec<NewSlot>, HashMap<String, &'a Learner>) {
+    let mut zones: HashMap<&str, Option<chrono_tz::Tz>> = HashMap::new();
+    let mut due = Vec::new();
+    let mut by_key = HashMap::new();
+    for learner in learners {
+        let name = learner.prefs.timezone.as_str();
+        let zone = *zones
+            .entry(name)
+            .or_insert_with(|| slots::parse_tz(name).ok());
+        let Some(tz) = zone else {
+            tracing::warn!("learner with an unknown timezone skipped");
+            continue;
+        };
+        if let Some(slot) = slots::current_slot(&schedule.for_learner(learner), tz, now) {
+            let id = learner_slot_id(&learner.key);
+            due.push(NewSlot {
+                key: SlotKey {
+                    tenant: schedule.tenant.clone(),
+                    schedule: schedule.name.clone(),
+                    learner: id.clone(),
+                    slot_date: slot.local_date,
+                    kind: MessageKind::Daily,
+                },
+                due_at: slot.at_utc,
+            });
+            by_key.insert(id, learner);
+        }
+    }
+    (due, by_key)
 }
 
 /// The production planner: the app's own daily plan and records.

@@ -33,9 +33,11 @@ pub enum SlotError {
 ///
 /// Accepts the usual five fields (`30 9 * * Mon-Fri`) as well as the `cron` crate's own six
 /// or seven (seconds first, optional year); five fields get `0` seconds prepended.
+///
+/// Cheap to clone (shared), since every learner's schedule starts from the tenant's.
 #[derive(Debug, Clone)]
 pub struct CronSchedule {
-    inner: cron::Schedule,
+    inner: std::sync::Arc<cron::Schedule>,
 }
 
 impl CronSchedule {
@@ -47,7 +49,9 @@ impl CronSchedule {
             expr.trim().to_owned()
         };
         cron::Schedule::from_str(&full)
-            .map(|inner| CronSchedule { inner })
+            .map(|inner| CronSchedule {
+                inner: std::sync::Arc::new(inner),
+            })
             .map_err(|e| SlotError::Cron {
                 expr: expr.to_owned(),
                 reason: e.to_string(),

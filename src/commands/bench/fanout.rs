@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use ladder_engine::schedule::Scheduler;
 use ladder_engine::schedule::{pick_daily, Candidate, Caps};
 use ladder_engine::{AnswerKey, Item, ItemId, SkillId, Stage};
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -51,8 +52,9 @@ pub struct FanoutReport {
     pub rss_now_mb: f64,
 }
 
-/// A synthetic cohort: everyone new, spread over timezones, due at local midnight so the
-/// whole cohort's slot is due whenever the benchmark runs.
+/// A synthetic cohort: everyone new, spread over timezones, each due a few minutes before
+/// their local "now", so the whole cohort's slot is due (and fresh) whenever the benchmark
+/// runs.
 struct Cohort {
     learners: Vec<Learner>,
     items: Vec<Item>,
@@ -72,6 +74,18 @@ fn item(i: usize) -> Item {
         fluency_secs: 10,
         tags: vec![],
         core: false,
+    }
+}
+
+/// Five minutes before `now` on the zone's wall clock (midnight just after midnight).
+fn just_before(zone: &str, now: DateTime<Utc>) -> NaiveTime {
+    let local =
+        chrono_tz::Tz::from_str(zone).map_or(now.time(), |tz| now.with_timezone(&tz).time());
+    let earlier = local - chrono::Duration::minutes(5);
+    if earlier > local {
+        NaiveTime::MIN
+    } else {
+        earlier
     }
 }
 
@@ -98,7 +112,7 @@ impl Cohort {
                 tracks: vec![],
                 prefs: Preferences {
                     timezone: ZONES[i % ZONES.len()].to_owned(),
-                    time: NaiveTime::MIN,
+                    time: just_before(ZONES[i % ZONES.len()], now),
                     days: all_days.to_vec(),
                     ..Preferences::default()
                 },
