@@ -15,17 +15,20 @@ use chrono::{TimeZone, Utc};
 use fake_discord::harness::harness;
 use fake_discord::payloads::{self, Who, GUILD};
 use fake_discord::{responses, Recorded};
-use ladder::app::records::{MemoryRecords, Records};
+use ladder::app::records::{Records, StoreRecords};
 use ladder::app::App;
 use ladder::clock::VirtualClock;
 use ladder::platform::discord::{Adapter, Outcome};
 use ladder::platform::Inbound;
 use serde_json::{json, Value};
 
-fn app() -> Arc<App> {
+/// The app on a fresh SQLite store, as `ladder serve` wires it.
+async fn app(dir: &Path) -> Arc<App> {
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
     let library = ladder_content::load_dir(&content).expect("the sample content loads");
-    let records: Arc<dyn Records> = Arc::new(MemoryRecords::new());
+    let url = format!("sqlite://{}?mode=rwc", dir.join("ladder.db").display());
+    let store = ladder::store::connect(&url).await.unwrap();
+    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store));
     let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap();
     Arc::new(App::new(
         records,
@@ -64,7 +67,8 @@ fn first_control(bodies: &[Value]) -> Option<(Value, String, Vec<String>)> {
 async fn the_real_app_renders_only_what_discord_accepts() {
     let Some(h) = harness() else { return };
     let http = h.http();
-    let app = app();
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path()).await;
     let responder = {
         let app = Arc::clone(&app);
         move |inbound: Inbound| {
@@ -87,6 +91,7 @@ async fn the_real_app_renders_only_what_discord_accepts() {
     adapter.handle(&http, &join).await.unwrap();
     let mut bodies = messages(&h.fake.records(), &first);
     let mut clicks = 0;
+    let mut answered = Vec::new();
     while let Some((body, custom_id, values)) = first_control(&bodies) {
         if clicks == 6 {
             break;
@@ -119,11 +124,34 @@ async fn the_real_app_renders_only_what_discord_accepts() {
             "{custom_id}: {outcome:?}"
         );
         bodies = messages(&h.fake.records(), &step);
+        answered.push((interaction, bodies[0].clone()));
     }
     assert!(
         clicks >= 2,
         "the app offered something to click after /join"
     );
+
+    // The answer replayed to another instance (a resumed gateway on a new process, so no
+    // in-memory memory of it): the learner sees the same feedback, nothing counted twice.
+    let (answer, feedback) = answered.get(1).cloned().expect("an answer was clicked");
+    let other_instance = Adapter::new(
+        {
+            let app = Arc::clone(&app);
+            move |inbound: Inbound| {
+                let app = Arc::clone(&app);
+                async move { app.handle(inbound).await }
+            }
+        },
+        GUILD,
+    );
+    let before = h.fake.records().len();
+    other_instance.handle(&http, &answer).await.unwrap();
+    let replayed: Vec<Value> = h.fake.records()[before..]
+        .iter()
+        .filter(|r| r.method == "PATCH")
+        .map(|r| r.body.clone())
+        .collect();
+    assert_eq!(replayed[0]["embeds"], feedback["embeds"]);
 
     // Enrolled by the clicks above: /progress now shows the learner's skills.
     let progress = id();

@@ -16,7 +16,7 @@ use anyhow::{bail, Context};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
-use crate::app::records::{MemoryRecords, Records};
+use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
@@ -89,15 +89,12 @@ async fn serve(
     plan: Option<ShardPlan>,
 ) -> anyhow::Result<()> {
     let url = settings.database_url.expose();
-    crate::store::connect(url)
+    let store = crate::store::connect(url)
         .await
         .context("opening the database")?;
     let (outbox, leases_db) = pools(url)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    // The app keeps learner records in memory until a database-backed `Records` exists;
-    // the outbox, leases and migrations already use the configured database.
-    tracing::warn!("learner records are kept in memory and are lost when the bot stops");
-    let records: Arc<dyn Records> = Arc::new(MemoryRecords::new());
+    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store));
     let app = Arc::new(App::new(records, Arc::new(library), clock.clone()));
 
     let http = Arc::new(gateway::http_client(&token, None));
