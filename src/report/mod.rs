@@ -8,6 +8,8 @@
 //! the content library and the time passed in; [`text`] and [`picture`] render it.
 //! Depends on the engine, the app's record types and plotters/ab_glyph for the PNG.
 
+pub mod activity;
+pub mod board;
 mod compute;
 mod glyphs;
 pub mod picture;

@@ -1,5 +1,5 @@
-//! Managers' use cases: the team summary (`team [TEAM]`) and the at-risk list
-//! (`team at-risk [TEAM]`), behind role and scope checks.
+//! Managers' and cohorts' use cases: the team summary (`team [TEAM]`), the at-risk list
+//! (`team at-risk [TEAM]`), behind role and scope checks, and the leaderboard.
 //!
 //! Access needs two things: a platform role that configuration maps to manager or admin
 //! (Discord role ids), and the same role recorded in our own database. A manager sees only
@@ -9,6 +9,7 @@
 //! Depends on the report module, the app's records and the platform types.
 
 mod access;
+pub mod board;
 mod store;
 mod team;
 
@@ -24,7 +25,7 @@ pub use access::{Denial, RolePolicy};
 pub use store::StoreStaff;
 
 /// Commands handled here.
-pub const COMMANDS: [&str; 1] = ["team"];
+pub const COMMANDS: [&str; 2] = ["team", "leaderboard"];
 
 /// One team as a manager sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +61,9 @@ impl App {
 
 /// Runs one manager command.
 pub async fn handle(app: &App, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
+    if name == "leaderboard" {
+        return board::handle(app, actor, args).await;
+    }
     let Some(staffing) = app.staffing.get() else {
         return Ok(vec![Reply::text(
             "Team summaries are not set up on this server yet. Ask your admin.",
