@@ -132,7 +132,7 @@ async fn a_double_click_gets_the_same_reply_and_is_counted_once() {
         .unwrap();
     let right = format!("a:{}:{}", asked.prompt.id, single_choice(&item).unwrap());
     w.clock.advance(Duration::seconds(8));
-    let first = w.click(&[right.clone()]).await;
+    let first = w.click(std::slice::from_ref(&right)).await;
     let second = w.click(&[right]).await;
     assert!(text_of(&first).contains("Right!"), "{}", text_of(&first));
     assert_eq!(first, second);
@@ -213,7 +213,7 @@ async fn latency_runs_from_the_reveal_not_from_the_push() {
         .await
         .unwrap()
         .unwrap();
-    assert!(text_of(&[pushed.reply.clone()]).contains("Show question"));
+    assert!(text_of(std::slice::from_ref(&pushed.reply)).contains("Show question"));
     w.clock.advance(Duration::hours(3));
     let shown = w.click(&[format!("r:{}", pushed.prompt.id)]).await;
     assert!(text_of(&shown).contains(item.prompt.trim()));
