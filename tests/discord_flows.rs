@@ -456,3 +456,30 @@ async fn a_learner_with_closed_dms_is_undeliverable_not_retried() {
     let _: Value = Value::Null;
     assert_no_mentions(&h.fake.records());
 }
+
+#[tokio::test]
+async fn the_interaction_is_deferred_before_the_app_starts_working() {
+    let Some(h) = harness() else { return };
+    let http = h.http();
+    let interaction_id = "950000000000000001";
+    let fake = h.fake.clone();
+    // A slow app (a busy database): by the time it is asked, Discord already has the
+    // deferral, so its 3-second limit cannot expire however long the app takes.
+    let deferred_first = Arc::new(Mutex::new(None));
+    let seen = Arc::clone(&deferred_first);
+    let slow_app = move |_: Inbound| {
+        let callback = fake
+            .matching(&format!("{interaction_id}/token-{interaction_id}/callback"))
+            .len();
+        *seen.lock().unwrap() = Some(callback == 1);
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            vec![Reply::text("Here is your progress.")]
+        }
+    };
+    let adapter = Adapter::new(slow_app, GUILD);
+    let who = Who::in_guild("400000000000000004");
+    let cmd = payloads::command(interaction_id, &who, "progress", json!([]));
+    adapter.handle(&http, &cmd).await.unwrap();
+    assert_eq!(*deferred_first.lock().unwrap(), Some(true));
+}
