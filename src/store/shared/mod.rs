@@ -7,6 +7,7 @@
 //! `async fn begin_write(&self) -> Result<sqlx::Transaction<'_, DB>, StoreError>`.
 
 pub(crate) mod directory;
+pub(crate) mod expert;
 pub(crate) mod progress;
 pub(crate) mod progress_more;
 pub(crate) mod prompts;
@@ -28,6 +29,7 @@ macro_rules! impl_all {
         $crate::store::shared::directory::impl_directory!($store);
         $crate::store::shared::prompts::impl_prompts!($store);
         $crate::store::shared::progress::impl_progress!($store, db = $db);
+        $crate::store::shared::expert::impl_expert!($store);
         $crate::store::shared::progress_more::impl_progress_more!($store, db = $db, lock = $lock);
     };
 }

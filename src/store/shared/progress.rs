@@ -176,18 +176,7 @@ macro_rules! impl_progress {
                 &self,
                 c: &$crate::store::NewContribution,
             ) -> Result<$crate::store::Contribution, $crate::store::StoreError> {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO contributions (author_id, skill_id, kind, body_json, created_at) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                )
-                .bind(c.author.0)
-                .bind(c.skill.as_str())
-                .bind(c.kind.as_str())
-                .bind(c.body.to_string())
-                .bind(c.at)
-                .fetch_one(&self.pool)
-                .await?;
-                self.contribution(id).await
+                self.add_contribution_sql(c).await
             }
 
             #[tracing::instrument(skip_all, fields(contribution = id.0))]
@@ -196,12 +185,7 @@ macro_rules! impl_progress {
                 id: $crate::store::ContributionId,
                 status: $crate::store::ContributionStatus,
             ) -> Result<(), $crate::store::StoreError> {
-                let done = sqlx::query("UPDATE contributions SET status = $1 WHERE id = $2")
-                    .bind(status.as_str())
-                    .bind(id.0)
-                    .execute(&self.pool)
-                    .await?;
-                $crate::store::shared::directory::found(done.rows_affected(), "contribution")
+                self.set_contribution_status_sql(id, status).await
             }
 
             #[tracing::instrument(skip_all, fields(contribution = id.0, voter = voter.0))]
@@ -211,17 +195,7 @@ macro_rules! impl_progress {
                 voter: $crate::store::LearnerId,
                 up: bool,
             ) -> Result<i64, $crate::store::StoreError> {
-                sqlx::query(
-                    "INSERT INTO contribution_votes (contribution_id, voter_id, up) \
-                     VALUES ($1, $2, $3) ON CONFLICT (contribution_id, voter_id) \
-                     DO UPDATE SET up = excluded.up",
-                )
-                .bind(id.0)
-                .bind(voter.0)
-                .bind(up)
-                .execute(&self.pool)
-                .await?;
-                Ok(self.contribution(id.0).await?.votes)
+                self.vote_sql(id, voter, up).await
             }
 
             #[tracing::instrument(skip_all, fields(author = author.0))]
@@ -229,15 +203,7 @@ macro_rules! impl_progress {
                 &self,
                 author: $crate::store::LearnerId,
             ) -> Result<Vec<$crate::store::Contribution>, $crate::store::StoreError> {
-                let sql = format!(
-                    "{} WHERE c.author_id = $1 ORDER BY c.id",
-                    $crate::store::shared::rows::CONTRIBUTION_SELECT
-                );
-                let rows = sqlx::query_as::<_, $crate::store::shared::rows::ContributionRow>(&sql)
-                    .bind(author.0)
-                    .fetch_all(&self.pool)
-                    .await?;
-                $crate::store::shared::convert(rows, |r| r.into_domain())
+                self.contributions_by_sql(author).await
             }
 
             #[tracing::instrument(skip_all, fields(learner = q.learner.0))]
@@ -245,17 +211,7 @@ macro_rules! impl_progress {
                 &self,
                 q: &$crate::store::NewQuestion,
             ) -> Result<$crate::store::QuestionId, $crate::store::StoreError> {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO questions (learner_id, skill_id, text, asked_at) \
-                     VALUES ($1, $2, $3, $4) RETURNING id",
-                )
-                .bind(q.learner.0)
-                .bind(q.skill.as_ref().map(|s| s.as_str()))
-                .bind(&q.text)
-                .bind(q.at)
-                .fetch_one(&self.pool)
-                .await?;
-                Ok($crate::store::QuestionId(id))
+                self.ask_question_sql(q).await
             }
 
             #[tracing::instrument(skip_all, fields(question = id.0, expert = expert.0))]
@@ -266,17 +222,7 @@ macro_rules! impl_progress {
                 text: &str,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::store::StoreError> {
-                let done = sqlx::query(
-                    "UPDATE questions SET answer = $1, answered_by = $2, answered_at = $3 \
-                     WHERE id = $4",
-                )
-                .bind(text)
-                .bind(expert.0)
-                .bind(at)
-                .bind(id.0)
-                .execute(&self.pool)
-                .await?;
-                $crate::store::shared::directory::found(done.rows_affected(), "question")
+                self.answer_question_sql(id, expert, text, at).await
             }
 
             #[tracing::instrument(skip_all, fields(tenant = tenant.0))]
@@ -284,16 +230,7 @@ macro_rules! impl_progress {
                 &self,
                 tenant: $crate::store::TenantId,
             ) -> Result<Vec<$crate::store::Question>, $crate::store::StoreError> {
-                let rows = sqlx::query_as::<_, $crate::store::shared::rows::QuestionRow>(
-                    "SELECT q.id, q.learner_id, q.skill_id, q.text, q.asked_at, q.answer, \
-                     q.answered_by, q.answered_at FROM questions q \
-                     JOIN learners l ON l.id = q.learner_id \
-                     WHERE l.tenant_id = $1 AND q.answer IS NULL ORDER BY q.asked_at, q.id",
-                )
-                .bind(tenant.0)
-                .fetch_all(&self.pool)
-                .await?;
-                $crate::store::shared::convert(rows, |r| r.into_domain())
+                self.open_questions_sql(tenant).await
             }
 
             #[tracing::instrument(skip_all, fields(tenant = tenant.0))]
@@ -301,17 +238,7 @@ macro_rules! impl_progress {
                 &self,
                 tenant: $crate::store::TenantId,
             ) -> Result<Vec<$crate::store::ReviewEntry>, $crate::store::StoreError> {
-                let sql = format!(
-                    "{} WHERE l.tenant_id = $1 AND r.verdict = 'needs_review' \
-                     AND NOT EXISTS (SELECT 1 FROM peer_reviews p WHERE p.review_id = r.id) \
-                     ORDER BY r.answered_at, r.id",
-                    $crate::store::shared::rows::REVIEW_SELECT
-                );
-                let rows = sqlx::query_as::<_, $crate::store::shared::rows::ReviewRow>(&sql)
-                    .bind(tenant.0)
-                    .fetch_all(&self.pool)
-                    .await?;
-                $crate::store::shared::convert(rows, |r| r.into_domain())
+                self.pending_free_text_sql(tenant).await
             }
 
             #[tracing::instrument(skip_all, fields(review = p.review.0, reviewer = p.reviewer.0))]
@@ -319,19 +246,7 @@ macro_rules! impl_progress {
                 &self,
                 p: &$crate::store::PeerReview,
             ) -> Result<(), $crate::store::StoreError> {
-                sqlx::query(
-                    "INSERT INTO peer_reviews (review_id, reviewer_id, verdict, score, comment, at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(p.review.0)
-                .bind(p.reviewer.0)
-                .bind(p.verdict.as_str())
-                .bind(p.score)
-                .bind(&p.comment)
-                .bind(p.at)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
+                self.add_peer_review_sql(p).await
             }
 
             #[tracing::instrument(skip_all, fields(review = review.0))]
@@ -339,14 +254,7 @@ macro_rules! impl_progress {
                 &self,
                 review: $crate::store::ReviewId,
             ) -> Result<Vec<$crate::store::PeerReview>, $crate::store::StoreError> {
-                let rows = sqlx::query_as::<_, $crate::store::shared::rows::PeerReviewRow>(
-                    "SELECT review_id, reviewer_id, verdict, score, comment, at FROM peer_reviews \
-                     WHERE review_id = $1 ORDER BY at",
-                )
-                .bind(review.0)
-                .fetch_all(&self.pool)
-                .await?;
-                $crate::store::shared::convert(rows, |r| r.into_domain())
+                self.peer_reviews_sql(review).await
             }
 
             #[tracing::instrument(skip_all, fields(team = s.team.0))]
