@@ -239,3 +239,6 @@ impl DayPlanner for AppPlanner {
         Ok(prompt.is_some_and(|p| p.state == PromptState::Open))
     }
 }
+
+#[cfg(test)]
+mod tests;
