@@ -8,6 +8,7 @@
 
 pub mod action;
 mod answer;
+pub mod expert;
 mod feedback;
 pub mod learning;
 pub mod manage;
@@ -117,6 +118,7 @@ impl App {
             "privacy" => privacy::handle(self, actor, args).await,
             // Managers' and experts' commands (team summary, review queue, ...) are
             // dispatched here, by role, to their own use cases.
+            n if expert::COMMANDS.contains(&n) => expert::handle(self, actor, n, args).await,
             n if manage::COMMANDS.contains(&n) => manage::handle(self, actor, n, args).await,
             n if staff::COMMANDS.contains(&n) => staff::handle(self, actor, n, args).await,
             other => Ok(vec![onboarding::unknown(other)]),
@@ -144,6 +146,21 @@ impl App {
             [Action::CancelDelete] => Ok(vec![Reply::text("Nothing was deleted.")]),
             _ => Ok(vec![refused(ActionError::Malformed)]),
         }
+    }
+
+    /// When the actor last did anything (a question asked or answered), if ever.
+    pub async fn last_activity(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+        let key = LearnerKey::of(actor);
+        let prompts = self.records.prompts(&key).await?;
+        let reviews = self.records.reviews(&key).await?;
+        Ok(prompts
+            .iter()
+            .map(|p| p.created_at)
+            .chain(reviews.iter().map(|r| r.at))
+            .max())
     }
 
     /// The actor's own prompt (None for someone else's or an unknown one).

@@ -4,13 +4,14 @@
 
 use anyhow::{bail, Context};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use std::path::PathBuf;
+use ladder_engine::Library;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
-use crate::clock::VirtualClock;
+use crate::clock::{Clock, VirtualClock};
 use crate::platform::local::{cohort, detect_style, Session};
 
 /// Days of simulated cohort history before the demo starts.
@@ -49,11 +50,24 @@ fn demo_start() -> DateTime<Utc> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let library = match ladder_content::load_dir(&args.content) {
-        Ok(lib) if !lib.tracks.is_empty() => lib,
+    let library = load_content(&args.content)?;
+    let files = tempfile::Builder::new()
+        .prefix("ladder-demo-")
+        .tempdir()
+        .context("creating a temporary directory")?
+        .keep();
+    let db = args.db.clone().unwrap_or_else(|| files.join("demo.db"));
+    super::runtime()?.block_on(chat(args, library, db, files))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The content, or every problem in it as `path:line:col: message`.
+fn load_content(dir: &Path) -> anyhow::Result<Library> {
+    match ladder_content::load_dir(dir) {
+        Ok(lib) if !lib.tracks.is_empty() => Ok(lib),
         Ok(_) => bail!(
             "no tracks found in {}: point --content at a content directory",
-            args.content.display()
+            dir.display()
         ),
         Err(diagnostics) => {
             for d in &diagnostics {
@@ -61,46 +75,44 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             bail!(
                 "the content in {} did not load ({} problem(s) above); fix them or use --content DIR",
-                args.content.display(),
+                dir.display(),
                 diagnostics.len()
-            );
+            )
         }
-    };
+    }
+}
+
+async fn chat(args: Args, library: Library, db: PathBuf, files: PathBuf) -> anyhow::Result<()> {
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let store = crate::store::connect(&url)
+        .await
+        .with_context(|| format!("opening the demo database {}", db.display()))?;
+    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store));
     let tracks: Vec<_> = library.tracks.iter().map(|t| t.id.clone()).collect();
-    let files = tempfile::Builder::new()
-        .prefix("ladder-demo-")
-        .tempdir()
-        .context("creating a temporary directory")?
-        .keep();
     let clock = Arc::new(VirtualClock::new(
         demo_start() - Duration::days(i64::from(HISTORY_DAYS)),
     ));
-    let db = match &args.db {
-        Some(path) => path.clone(),
-        None => files.join("demo.db"),
+    let app = App::new(records, Arc::new(library), clock.clone());
+    let roles = match args.role {
+        Role::Learner => vec![],
+        Role::Manager => vec!["manager".to_owned()],
+        Role::Expert => vec!["expert".to_owned()],
     };
-    super::runtime()?.block_on(async {
-        let url = format!("sqlite://{}?mode=rwc", db.display());
-        let store = crate::store::connect(&url)
-            .await
-            .with_context(|| format!("opening the demo database {}", db.display()))?;
-        let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store));
-        let app = App::new(records, Arc::new(library), clock.clone());
-        cohort::seed(&app, &clock, "local", &tracks, HISTORY_DAYS, COHORT_SEED).await?;
-        let roles = match args.role {
-            Role::Learner => vec![],
-            Role::Manager => vec!["manager".to_owned()],
-            Role::Expert => vec!["expert".to_owned()],
-        };
-        let me = cohort::actor("local", "you", &args.name, roles);
-        app.enrol(&me, &tracks).await?;
-        let mut out = std::io::stdout().lock();
-        let mut session = Session::new(app, clock, me, detect_style(), files);
-        session.command("start", "", &mut out).await?;
-        session
-            .run(tokio::io::BufReader::new(tokio::io::stdin()), &mut out)
-            .await?;
-        anyhow::Ok(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    let me = cohort::actor("local", "you", &args.name, roles);
+    match app.last_activity(&me).await? {
+        // A reopened demo database: the cohort is there; carry on where time stopped.
+        Some(last) => {
+            let resume = (last + Duration::minutes(1)).max(demo_start());
+            clock.advance(resume - clock.now());
+        }
+        None => cohort::seed(&app, &clock, "local", &tracks, HISTORY_DAYS, COHORT_SEED).await?,
+    }
+    app.enrol(&me, &tracks).await?;
+    let mut out = std::io::stdout().lock();
+    let mut session = Session::new(app, clock, me, detect_style(), files);
+    session.command("start", "", &mut out).await?;
+    session
+        .run(tokio::io::BufReader::new(tokio::io::stdin()), &mut out)
+        .await?;
+    Ok(())
 }
