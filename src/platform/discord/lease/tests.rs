@@ -69,7 +69,12 @@ async fn postgres_leases() {
         );
         return;
     };
-    let schema = format!("lease_{}", std::process::id());
+    // Unique per run: a schema left by an earlier run would hold stale leases.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let schema = format!("lease_{}_{nanos}", std::process::id());
     crate::store::connect_postgres_schema(&url, &schema)
         .await
         .unwrap();
