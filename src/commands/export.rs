@@ -76,12 +76,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Csv => write_csv(&mut out, &reviews)?,
-        Format::Xapi => write_xapi(&mut out, &reviews, &settings.export.item_base_url)?,
+    let written = match args.format {
+        Format::Csv => write_csv(&mut out, &reviews),
+        Format::Xapi => write_xapi(&mut out, &reviews, &settings.export.item_base_url),
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    .and_then(|()| Ok(out.flush()?));
+    match written {
+        // `ladder export | head` closing the pipe early is not a failure.
+        Err(e) if is_broken_pipe(&e) => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let kind = if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        Some(io.kind())
+    } else if let Some(json) = e.downcast_ref::<serde_json::Error>() {
+        json.io_error_kind()
+    } else if let Some(csv) = e.downcast_ref::<csv::Error>() {
+        match csv.kind() {
+            csv::ErrorKind::Io(io) => Some(io.kind()),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    kind == Some(std::io::ErrorKind::BrokenPipe)
 }
 
 /// The CSV header; one row per answer follows.
