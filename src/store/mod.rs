@@ -61,11 +61,13 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-/// SQLite "database is locked/busy" after the busy timeout, or Postgres connection
-/// failures and admin shutdowns (class 08 and 57P0x): worth a retry.
+/// SQLite "database is locked/busy" after the busy timeout; Postgres connection failures
+/// and admin shutdowns (class 08, 57P0x), serialization failures and deadlocks (40001,
+/// 40P01): the same call is worth a retry.
 fn is_busy(code: Option<&str>) -> bool {
     match code {
         Some("5") | Some("6") | Some("517") | Some("261") => true,
+        Some("40001") | Some("40P01") => true,
         Some(c) => c.starts_with("08") || c.starts_with("57P0"),
         None => false,
     }
