@@ -234,3 +234,27 @@ fn rate_limits_wait_exactly_as_long_as_the_platform_said() {
         Retry::GiveUp
     );
 }
+
+#[tokio::test]
+async fn an_unreadable_row_goes_to_the_admin_list_without_blocking_the_others() {
+    let outbox = outbox().await;
+    let clock = Arc::new(VirtualClock::new(start()));
+    outbox
+        .enqueue(&[message("u1", 2), message("u2", 2)], start())
+        .await
+        .unwrap();
+    // A row written by a future version (or damaged by hand).
+    let pool = outbox.pool().clone();
+    sqlx::query(
+        "UPDATE delivery_outbox SET message = '{\"not\": \"a message\"}' WHERE learner LIKE '%u1'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let chat = Arc::new(Scripted::default());
+    let w = worker(outbox.clone(), chat.clone(), clock);
+    assert_eq!(w.round().await.unwrap().sent, 1);
+    let stuck = outbox.stuck("t1", 10).await.unwrap();
+    assert_eq!(stuck.len(), 1);
+    assert!(stuck[0].key.learner.ends_with("u1"));
+}

@@ -25,6 +25,10 @@ impl PgOutbox {
     pub fn new(pool: PgPool) -> Self {
         PgOutbox { pool }
     }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 fn db(e: sqlx::Error) -> StoreError {
@@ -64,6 +68,35 @@ fn key_of(row: &PgRow) -> OutboxResult<SlotKey> {
         kind: MessageKind::parse(&kind)
             .ok_or_else(|| corrupt(id, format!("unknown kind {kind:?}")))?,
     })
+}
+
+fn claimed_row(row: &PgRow) -> OutboxResult<Claimed> {
+    let id: OutboxId = row.try_get("id").map_err(db)?;
+    let message: Option<String> = row.try_get("message").map_err(db)?;
+    Ok(Claimed {
+        id,
+        attempt: row.try_get("attempt").map_err(db)?,
+        failures: row.try_get("failures").map_err(db)?,
+        key: key_of(row)?,
+        message: Message::from_json(id, message.as_deref())?,
+        due_at: row.try_get("due_at").map_err(db)?,
+    })
+}
+
+/// A row that cannot be decoded would fail every claim that includes it, and its batch
+/// with it: it goes straight to the admins' list instead.
+async fn set_aside(pool: &PgPool, id: OutboxId, why: &StoreError) -> OutboxResult<()> {
+    tracing::error!(id, error = %why, "undecodable outbox row set aside");
+    sqlx::query(
+        "UPDATE delivery_outbox SET status = 'undeliverable', last_error = $2, claimed_by = NULL
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(why.to_string())
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 const RESERVE: &str = "INSERT INTO delivery_outbox
@@ -186,20 +219,14 @@ impl Outbox for PgOutbox {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        rows.iter()
-            .map(|row| {
-                let id: OutboxId = row.try_get("id").map_err(db)?;
-                let message: Option<String> = row.try_get("message").map_err(db)?;
-                Ok(Claimed {
-                    id,
-                    attempt: row.try_get("attempt").map_err(db)?,
-                    failures: row.try_get("failures").map_err(db)?,
-                    key: key_of(row)?,
-                    message: Message::from_json(id, message.as_deref())?,
-                    due_at: row.try_get("due_at").map_err(db)?,
-                })
-            })
-            .collect()
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            match claimed_row(row) {
+                Ok(c) => claimed.push(c),
+                Err(e) => set_aside(&self.pool, row.try_get("id").map_err(db)?, &e).await?,
+            }
+        }
+        Ok(claimed)
     }
 
     #[tracing::instrument(skip_all, fields(id))]

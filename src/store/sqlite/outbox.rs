@@ -25,6 +25,10 @@ impl SqliteOutbox {
     pub fn new(pool: SqlitePool) -> Self {
         SqliteOutbox { pool }
     }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
 }
 
 fn db(e: sqlx::Error) -> StoreError {
@@ -89,6 +93,22 @@ fn claimed(row: &SqliteRow) -> OutboxResult<Claimed> {
         message: Message::from_json(id, message.as_deref())?,
         due_at: instant(id, row.try_get("due_at").map_err(db)?)?,
     })
+}
+
+/// A row that cannot be decoded would fail every claim that includes it, and its batch
+/// with it: it goes straight to the admins' list instead.
+async fn set_aside(pool: &SqlitePool, id: OutboxId, why: &StoreError) -> OutboxResult<()> {
+    tracing::error!(id, error = %why, "undecodable outbox row set aside");
+    sqlx::query(
+        "UPDATE delivery_outbox SET status = 'undeliverable', last_error = ?2, claimed_by = NULL
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(why.to_string())
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 const CLAIM: &str = "UPDATE delivery_outbox
@@ -191,7 +211,15 @@ impl Outbox for SqliteOutbox {
         let ended = sqlx::query(end).execute(&mut *conn).await;
         let rows = rows.map_err(db)?;
         ended.map_err(db)?;
-        rows.iter().map(claimed).collect()
+        drop(conn); // setting a row aside needs a connection of its own
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            match claimed(row) {
+                Ok(c) => out.push(c),
+                Err(e) => set_aside(&self.pool, row.try_get("id").map_err(db)?, &e).await?,
+            }
+        }
+        Ok(out)
     }
 
     #[tracing::instrument(skip_all, fields(id))]
