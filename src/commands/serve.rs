@@ -1,10 +1,10 @@
 //! `ladder serve`: run the bot on Discord.
 //!
 //! Wiring only: configuration → content → database (migrations) → the app → the Discord
-//! gateway (slash commands, interactions) and a delivery worker that pushes the outbox
-//! through [`DiscordChat`]. With `--shards`, the instance claims a group of shards through
-//! a lease in the database, so several instances split the work and a standby takes over
-//! a crashed one. The token comes from `DISCORD_TOKEN` only and is never logged.
+//! gateway (slash commands, interactions), a planner that writes due daily prompts into the
+//! outbox, and a delivery worker that pushes the outbox through [`DiscordChat`]. With
+//! `--shards`, the instance claims a group of shards through a lease in the database, so
+//! several instances split the work and a standby takes over a crashed one. The token comes from `DISCORD_TOKEN` only and is never logged.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +20,9 @@ use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
+use crate::delivery::plan::{AppPlanner, Materialiser, TenantSchedule};
 use crate::delivery::ratelimit::RateLimiter;
+use crate::delivery::slots::CronSchedule;
 use crate::delivery::worker::{Worker, WorkerConfig};
 use crate::platform::discord::gateway::{self, DiscordOptions};
 use crate::platform::discord::lease::{LeaseDb, ShardLeases, ShardPlan};
@@ -95,13 +97,13 @@ async fn serve(
     let (outbox, leases_db) = pools(url)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store));
-    let app = Arc::new(App::new(records, Arc::new(library), clock.clone()));
+    let app = Arc::new(App::new(records.clone(), Arc::new(library), clock.clone()));
 
     let http = Arc::new(gateway::http_client(&token, None));
     let chat = Arc::new(DiscordChat::new(http));
     let worker_id = instance_name();
     let worker = Worker::new(
-        outbox,
+        outbox.clone(),
         vec![chat],
         RateLimiter::platform_defaults(),
         clock.clone(),
@@ -112,12 +114,17 @@ async fn serve(
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let delivery = tokio::spawn(worker.run(stopped));
+    let tenants = tenant_list(&settings);
+    let home_tenant = tenants[0].clone();
+    let cron = CronSchedule::parse(&settings.schedules.prompt_cron)
+        .map_err(|e| anyhow::anyhow!("schedules.prompt_cron: {e}"))?;
+    let planner = Arc::new(AppPlanner {
+        app: Arc::clone(&app),
+        records,
+    });
+    let materialiser = Materialiser::new(outbox, planner, clock.clone());
+    let planning = tokio::spawn(plan_forever(materialiser, tenants, cron));
 
-    let home_tenant = settings
-        .discord
-        .guild_ids
-        .first()
-        .map_or_else(|| "discord".to_owned(), u64::to_string);
     let mut options = DiscordOptions {
         token,
         api_base: None,
@@ -153,9 +160,44 @@ async fn serve(
             result
         }
     };
+    planning.abort();
     let _ = stop.send(true);
     let _ = delivery.await;
     result
+}
+
+/// The tenants whose daily prompts this instance plans: the configured guilds, or the
+/// home tenant of DM-only use. Every instance plans; the outbox reserves each slot once.
+fn tenant_list(settings: &Settings) -> Vec<String> {
+    let guilds: Vec<String> = settings
+        .discord
+        .guild_ids
+        .iter()
+        .map(u64::to_string)
+        .collect();
+    if guilds.is_empty() {
+        vec!["discord".to_owned()]
+    } else {
+        guilds
+    }
+}
+
+/// Plans due daily prompts into the outbox once a minute (the worker sends them).
+async fn plan_forever(materialiser: Materialiser, tenants: Vec<String>, cron: CronSchedule) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        for tenant in &tenants {
+            let schedule = TenantSchedule {
+                tenant: tenant.clone(),
+                name: "daily".to_owned(),
+                cron: cron.clone(),
+            };
+            if let Err(err) = materialiser.plan(&schedule).await {
+                tracing::warn!(%err, "planning daily prompts failed; retrying next minute");
+            }
+        }
+    }
 }
 
 /// Runs the gateway until it fails or the process gets Ctrl-C.
