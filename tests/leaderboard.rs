@@ -39,10 +39,7 @@ async fn world() -> World {
         .await
         .unwrap();
     app.enrol(&actor("pat"), &tracks).await.unwrap();
-    app.set_staffing(Staffing {
-        staff: Arc::new(StoreStaff::new(store.clone())),
-        policy: RolePolicy::local(),
-    });
+    app.set_staffing(Staffing::on_store(store.clone(), RolePolicy::local()));
     World {
         app,
         store,

@@ -3,7 +3,7 @@
 //! (no platform role, no recorded role, another manager's team, another tenant's team).
 
 use chrono::{Duration, TimeZone, Utc};
-use ladder::app::manage::{RolePolicy, Staffing, StoreStaff};
+use ladder::app::manage::{RolePolicy, Staffing};
 use ladder::app::records::{Records, StoreRecords};
 use ladder::app::App;
 use ladder::clock::VirtualClock;
@@ -55,10 +55,7 @@ async fn world() -> World {
     ] {
         app.enrol(&actor(tenant, user, &[]), &tracks).await.unwrap();
     }
-    app.set_staffing(Staffing {
-        staff: Arc::new(StoreStaff::new(store.clone())),
-        policy: RolePolicy::local(),
-    });
+    app.set_staffing(Staffing::on_store(store.clone(), RolePolicy::local()));
     let acme = store
         .find_tenant(Platform::Local, "acme")
         .await

@@ -48,7 +48,19 @@ pub trait Staff: Send + Sync {
 #[derive(Clone)]
 pub struct Staffing {
     pub staff: Arc<dyn Staff>,
+    pub desk: Arc<dyn crate::app::expert::ReviewDesk>,
     pub policy: RolePolicy,
+}
+
+impl Staffing {
+    /// Everything kept in the service's store.
+    pub fn on_store(store: Arc<dyn crate::store::Store>, policy: RolePolicy) -> Self {
+        Staffing {
+            staff: Arc::new(StoreStaff::new(store.clone())),
+            desk: Arc::new(crate::app::expert::StoreDesk::new(store)),
+            policy,
+        }
+    }
 }
 
 impl App {

@@ -1,0 +1,80 @@
+//! Experts' use cases: the `review` queue of free-text answers that the machine cannot
+//! grade. An expert's grade feeds the scheduler (a new memory state for the item) and
+//! the mastery rules (the skill is re-evaluated with the graded answer counted).
+//!
+//! Access mirrors the managers': a platform role mapped to expert or admin, and the same
+//! role recorded in our database; an expert scoped to a skill sees only that skill's
+//! answers, a tenant-wide expert or an admin every answer of their tenant, never another
+//! tenant's. Storage goes through the narrow [`ReviewDesk`] interface. Depends on the
+//! engine, the app's records and the manager module's role policy.
+
+mod desk;
+pub use desk::StoreDesk;
+mod review;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ladder_engine::grade::Verdict;
+use ladder_engine::schedule::Memory;
+use ladder_engine::{ItemId, SkillId};
+
+use super::records::{LearnerKey, RecordsError, StageRecord};
+use super::{App, AppResult};
+use crate::platform::{Actor, Platform, Reply};
+
+/// Commands handled here.
+pub const COMMANDS: [&str; 1] = ["review"];
+
+/// A free-text answer waiting for a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// The store's review id, quoted in `/review ID right`.
+    pub id: i64,
+    pub learner: LearnerKey,
+    pub item: ItemId,
+    pub skill: SkillId,
+    pub response: String,
+    pub answered_at: DateTime<Utc>,
+    pub latency_secs: Option<f64>,
+}
+
+/// A person's grade and what it changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grade {
+    pub review: i64,
+    pub reviewer: LearnerKey,
+    /// Whose answer it was, and to which item.
+    pub learner: LearnerKey,
+    pub item: ItemId,
+    pub verdict: Verdict,
+    pub score: f64,
+    pub comment: String,
+    pub at: DateTime<Utc>,
+    /// The item's new memory state.
+    pub memory: Memory,
+    /// A stage change the grade caused, if any.
+    pub stage: Option<StageRecord>,
+}
+
+/// Free-text answers and their grades, named by intent.
+#[async_trait]
+pub trait ReviewDesk: Send + Sync {
+    /// Answers of one tenant waiting for a grade, oldest first.
+    async fn pending(&self, platform: Platform, tenant: &str)
+        -> Result<Vec<Pending>, RecordsError>;
+    /// Records the grade, the new memory and any stage change.
+    async fn grade(&self, grade: &Grade) -> Result<(), RecordsError>;
+}
+
+/// Runs one expert command.
+pub async fn handle(app: &App, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
+    let Some(staffing) = app.staffing.get() else {
+        return Ok(vec![Reply::text(
+            "Expert tools are not set up on this server yet. Ask your admin.",
+        )]);
+    };
+    match name {
+        "review" => review::handle(app, staffing, actor, args).await,
+        other => Ok(vec![Reply::text(format!("Unknown command /{other}."))]),
+    }
+}
