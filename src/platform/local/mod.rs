@@ -253,3 +253,6 @@ impl<B: Bot> Session<B> {
 fn when(t: DateTime<Utc>) -> String {
     t.format("%a %d %b, %H:%M UTC").to_string()
 }
+
+#[cfg(test)]
+mod tests;
