@@ -10,13 +10,17 @@ use anyhow::Context;
 use ladder_engine::schedule::Caps;
 use ladder_engine::Library;
 
+use crate::sim::scratch::{Database, Scratch};
+use crate::sim::stored::run_stored;
 use crate::sim::{self, Report, SchedulerKind};
 
-/// Where the simulated cohort's state lives. Only in memory for now: the store-backed
-/// variants would measure the database, which `ladder bench` already does.
+/// Where the simulated cohort's state lives: in memory, or in a real store (FSRS only),
+/// where every answer goes through the answer transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Backend {
     Memory,
+    Sqlite,
+    Postgres,
 }
 
 #[derive(Debug, clap::Args)]
@@ -36,8 +40,14 @@ pub struct Args {
     /// FSRS target retention for every track (default: each track's own).
     #[arg(long)]
     pub retention: Option<f64>,
+    /// Where learners' state lives; sqlite and postgres need `--scheduler fsrs`.
     #[arg(long, value_enum, default_value_t = Backend::Memory)]
     pub backend: Backend,
+    /// Database for a store backend: a SQLite URL (default: a temporary file), or a
+    /// Postgres server (default: LADDER_DATABASE_URL, then LADDER_TEST_POSTGRES_URL) on
+    /// which the run gets a fresh schema, dropped afterwards.
+    #[arg(long)]
+    pub db: Option<String>,
     /// Content directory; a generated library is used when it does not exist.
     #[arg(long, default_value = "content")]
     pub content: PathBuf,
@@ -59,6 +69,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "--retention must be within 0.7..=0.99, got {r}"
         );
     }
+    if args.backend != Backend::Memory {
+        anyhow::ensure!(
+            args.scheduler == SchedulerKind::Fsrs,
+            "--backend {} keeps FSRS memory states in the store; --scheduler {} runs only with --backend memory",
+            if args.backend == Backend::Sqlite { "sqlite" } else { "postgres" },
+            args.scheduler.as_str()
+        );
+    }
     let library = library(&args.content)?;
     let config = sim::Config {
         learners: args.learners,
@@ -72,8 +90,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
     };
     let mut bar = Progress::new(std::io::stderr().is_terminal());
-    let report = sim::run(&config, &library, |day, days| bar.show(day, days))
-        .context("setting up the schedulers")?;
+    let show = |day, days| bar.show(day, days);
+    let report = match args.backend {
+        Backend::Memory => {
+            sim::run(&config, &library, show).context("setting up the schedulers")?
+        }
+        Backend::Sqlite => stored(Database::Sqlite, args.db, &config, &library, show)?,
+        Backend::Postgres => stored(Database::Postgres, args.db, &config, &library, show)?,
+    };
     bar.finish();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -81,6 +105,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         print!("{}", table(&report));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the cohort in a scratch store and drops it afterwards, also after a failure.
+fn stored(
+    db: Database,
+    url: Option<String>,
+    config: &sim::Config,
+    library: &Library,
+    progress: impl FnMut(u32, u32),
+) -> anyhow::Result<Report> {
+    super::runtime()?.block_on(async {
+        let scratch = Scratch::open(db, url).await.context("opening the store")?;
+        let result = run_stored(config, library, scratch.store.as_ref(), progress).await;
+        scratch
+            .close()
+            .await
+            .context("dropping the scratch schema")?;
+        Ok(result?)
+    })
 }
 
 #[tracing::instrument(skip_all, fields(dir = %dir.display()))]

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use ladder_engine::grade::{grade, Verdict};
 use ladder_engine::mastery::{evaluate, Attempt, ItemMemory};
 use ladder_engine::schedule::{pick_daily, rating_for, Candidate, Memory, Rating};
-use ladder_engine::Stage;
+use ladder_engine::{ItemId, Stage};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -21,6 +21,19 @@ const MINUTES_PER_QUESTION: i64 = 2;
 /// Questions are picked this long after the session starts, so that an item due "in N
 /// days" from any answer of a session is due again at the session N days later.
 const PICK_DELAY_MINUTES: i64 = 60;
+
+/// One accepted answer, with what the service would store for it.
+pub struct Answered {
+    pub item: usize,
+    /// What the learner gave, as text.
+    pub response: String,
+    pub verdict: Verdict,
+    pub score: f64,
+    pub rating: Rating,
+    pub latency_secs: f64,
+    /// The item's FSRS memory after the answer.
+    pub memory: Memory,
+}
 
 struct Card {
     item: usize,
@@ -62,23 +75,55 @@ impl Learner {
 
     /// One day's practice starting at `start`, then a mastery check of every skill.
     pub fn session(&mut self, world: &World<'_>, start: DateTime<Utc>) {
-        let picked = self.pick(world, start + Duration::minutes(PICK_DELAY_MINUTES));
-        for (k, item) in picked.into_iter().enumerate() {
-            self.answer(
-                world,
-                item,
-                start + Duration::minutes(MINUTES_PER_QUESTION * k as i64),
-            );
+        for (k, item) in self.plan_day(world, start).into_iter().enumerate() {
+            self.answer(world, item, answer_time(start, k));
         }
+        self.close_day(world, start);
+    }
+
+    /// The items asked in the session starting at `start`, in asking order.
+    pub fn plan_day(&self, world: &World<'_>, start: DateTime<Utc>) -> Vec<usize> {
+        self.pick(world, start + Duration::minutes(PICK_DELAY_MINUTES))
+    }
+
+    /// After the session starting at `start`: contributions, then a mastery check of
+    /// every skill. Returns the skills whose stage changed, with the stage before.
+    pub fn close_day(&mut self, world: &World<'_>, start: DateTime<Utc>) -> Vec<(usize, Stage)> {
         let end = start + Duration::minutes(PICK_DELAY_MINUTES);
+        let mut changed = Vec::new();
         for skill in 0..world.skills {
             if self.stages[skill] >= Stage::Experienced
                 && self.rng.gen_bool(self.traits.contribution_rate)
             {
                 self.contributions[skill] += 1;
             }
+            let before = self.stages[skill];
             self.evaluate(world, skill, end);
+            if self.stages[skill] != before {
+                changed.push((skill, before));
+            }
         }
+        changed
+    }
+
+    /// Replaces the FSRS memory of every introduced card with the stored one, as the
+    /// service reads memory states back before planning. Returns how many stored states
+    /// had no card here (a divergence between the simulator and the store).
+    pub fn load_memories(&mut self, world: &World<'_>, stored: Vec<(ItemId, Memory)>) -> usize {
+        let mut unknown = 0;
+        for (id, memory) in stored {
+            let card = world.index_of.get(&id).and_then(|&i| self.card_of[i]);
+            let Some(c) = card else {
+                unknown += 1;
+                continue;
+            };
+            let card = &mut self.cards[c];
+            if world.kind == SchedulerKind::Fsrs {
+                card.due = (!memory.suspended).then_some(memory.due);
+            }
+            card.memory = memory;
+        }
+        unknown
     }
 
     fn unlocked(&self, world: &World<'_>, item: usize) -> bool {
@@ -139,7 +184,12 @@ impl Learner {
 
     /// Asks one item: the learner answers from true memory, the engine grades, rates and
     /// reschedules it, and the attempt is kept for the mastery rules.
-    fn answer(&mut self, world: &World<'_>, item: usize, now: DateTime<Utc>) {
+    pub fn answer(
+        &mut self,
+        world: &World<'_>,
+        item: usize,
+        now: DateTime<Utc>,
+    ) -> Option<Answered> {
         let it = world.items[item];
         let card = self.card_of[item];
         let p = match card {
@@ -151,10 +201,8 @@ impl Learner {
         let graded = grade(&it.key, &given);
         let slowness = self.traits.slowness;
         let latency = draw_latency(it.fluency_secs, slowness, p, recalled, &mut self.rng);
-        let Some(rating) = rating_for(graded.verdict, Some(latency), it.fluency_secs) else {
-            return;
-        };
-        self.reschedule(world, item, (recalled, p), rating, now);
+        let rating = rating_for(graded.verdict, Some(latency), it.fluency_secs)?;
+        let memory = self.reschedule(world, item, (recalled, p), rating, now);
         self.reviews += 1;
         self.attempts[world.skill_of[item]].push(Attempt {
             item: it.id.clone(),
@@ -166,6 +214,15 @@ impl Learner {
             fluency_secs: it.fluency_secs,
             core: it.core,
         });
+        Some(Answered {
+            item,
+            response: format!("{given:?}"),
+            verdict: graded.verdict,
+            score: graded.score,
+            rating,
+            latency_secs: latency,
+            memory,
+        })
     }
 
     /// Updates (or creates) the item's card: FSRS memory, true memory and due date.
@@ -176,7 +233,7 @@ impl Learner {
         (recalled, p): (bool, f64),
         rating: Rating,
         now: DateTime<Utc>,
-    ) {
+    ) -> Memory {
         let (ability, difficulty) = (self.traits.ability, world.difficulty[item]);
         let card = self.card_of[item];
         let prev = card.map(|c| &self.cards[c].memory);
@@ -213,6 +270,7 @@ impl Learner {
         } else {
             next.map(|days| day_start(now) + Duration::days(i64::from(days)))
         };
+        cur.memory.clone()
     }
 
     fn evaluate(&mut self, world: &World<'_>, skill: usize, now: DateTime<Utc>) {
@@ -249,6 +307,11 @@ impl Learner {
     pub fn items_introduced(&self) -> usize {
         self.cards.len()
     }
+}
+
+/// When the `k`-th question of the session starting at `start` is answered.
+pub fn answer_time(start: DateTime<Utc>, k: usize) -> DateTime<Utc> {
+    start + Duration::minutes(MINUTES_PER_QUESTION * k as i64)
 }
 
 fn day_start(t: DateTime<Utc>) -> DateTime<Utc> {

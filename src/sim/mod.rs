@@ -9,9 +9,12 @@
 //! - [`world`]: the items, difficulties, per-skill schedulers and rules of one run.
 //! - [`learner`]: one learner's cards, stages and daily session.
 //! - [`library`]: a generated library for when no content directory is at hand.
+//! - [`stored`]: the same run with every learner's state in the real store.
+//! - [`scratch`]: a throwaway SQLite file or Postgres schema for such a run.
 //!
-//! Pure apart from the wall-clock timing it reports; depends on the engine and the
-//! crate's virtual clock.
+//! Everything but `stored` and `scratch` is pure apart from the wall-clock timing it
+//! reports, depending on the engine and the crate's virtual clock; those two also use the
+//! store's public API.
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc, Weekday};
 use ladder_engine::schedule::{Caps, ScheduleError};
@@ -26,6 +29,8 @@ mod learner;
 pub mod library;
 pub mod memory;
 pub mod plan;
+pub mod scratch;
+pub mod stored;
 mod world;
 
 #[cfg(test)]
