@@ -27,10 +27,11 @@ use crate::delivery::worker::{Worker, WorkerConfig};
 use crate::platform::discord::gateway::{self, DiscordOptions};
 use crate::platform::discord::lease::{LeaseDb, ShardLeases, ShardPlan};
 use crate::platform::discord::DiscordChat;
-use crate::platform::Inbound;
+use crate::platform::{Inbound, Platform};
 use crate::store::outbox::pg::PgOutbox;
 use crate::store::outbox::sqlite::SqliteOutbox;
 use crate::store::outbox::Outbox;
+use crate::store::Store;
 
 const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set. Create a bot in the Discord \
     Developer Portal (README.md, section \"Discord\"), then run \
@@ -96,7 +97,7 @@ async fn serve(
         .context("opening the database")?;
     let (outbox, leases_db) = pools(url)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store));
+    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
     let app = Arc::new(App::new(records.clone(), Arc::new(library), clock.clone()));
 
     let http = Arc::new(gateway::http_client(&token, None));
@@ -114,8 +115,7 @@ async fn serve(
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let delivery = tokio::spawn(worker.run(stopped));
-    let tenants = tenant_list(&settings);
-    let home_tenant = tenants[0].clone();
+    let home_tenant = home_tenant(&settings);
     let cron = CronSchedule::parse(&settings.schedules.prompt_cron)
         .map_err(|e| anyhow::anyhow!("schedules.prompt_cron: {e}"))?;
     let planner = Arc::new(AppPlanner {
@@ -123,7 +123,7 @@ async fn serve(
         records,
     });
     let materialiser = Materialiser::new(outbox, planner, clock.clone());
-    let planning = tokio::spawn(plan_forever(materialiser, tenants, cron));
+    let planning = tokio::spawn(plan_forever(materialiser, store, cron));
 
     let mut options = DiscordOptions {
         token,
@@ -166,30 +166,32 @@ async fn serve(
     result
 }
 
-/// The tenants whose daily prompts this instance plans: the configured guilds, or the
-/// home tenant of DM-only use. Every instance plans; the outbox reserves each slot once.
-fn tenant_list(settings: &Settings) -> Vec<String> {
-    let guilds: Vec<String> = settings
+/// The tenant of DM interactions: the first configured guild, else one "discord" tenant.
+fn home_tenant(settings: &Settings) -> String {
+    settings
         .discord
         .guild_ids
-        .iter()
-        .map(u64::to_string)
-        .collect();
-    if guilds.is_empty() {
-        vec!["discord".to_owned()]
-    } else {
-        guilds
-    }
+        .first()
+        .map_or_else(|| "discord".to_owned(), u64::to_string)
 }
 
 /// Plans due daily prompts into the outbox once a minute (the worker sends them).
-async fn plan_forever(materialiser: Materialiser, tenants: Vec<String>, cron: CronSchedule) {
+async fn plan_forever(materialiser: Materialiser, store: Arc<dyn Store>, cron: CronSchedule) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        for tenant in &tenants {
+        // Every Discord tenant (guild) someone joined from; the outbox reserves each slot
+        // once, so every instance may plan them all.
+        let tenants = match store.tenants().await {
+            Ok(all) => all.into_iter().filter(|t| t.platform == Platform::Discord),
+            Err(err) => {
+                tracing::warn!(%err, "listing tenants failed; retrying next minute");
+                continue;
+            }
+        };
+        for tenant in tenants {
             let schedule = TenantSchedule {
-                tenant: tenant.clone(),
+                tenant: tenant.external_id,
                 name: "daily".to_owned(),
                 cron: cron.clone(),
             };
