@@ -312,3 +312,23 @@ async fn a_tenant_never_sees_another_tenants_team() {
     assert!(own.contains("Team Red: summary"), "{own}");
     assert!(own.contains("**Learners:** 0"), "{own}");
 }
+
+#[tokio::test]
+async fn the_playground_manager_sees_the_demo_cohort() {
+    let w = world().await;
+    let me = actor("acme", "pat", &["manager"]);
+    let store = w.store.clone();
+    ladder::app::manage::playground::seed(&store, &me, RoleKind::Manager)
+        .await
+        .unwrap();
+    // Seeding twice is harmless.
+    ladder::app::manage::playground::seed(&store, &me, RoleKind::Manager)
+        .await
+        .unwrap();
+    let replies = send(&w.app, &me, "Demo team").await;
+    let t = text(&replies);
+    assert!(t.contains("Team Demo team: summary"), "{t}");
+    // The eight colleagues, mgr, boss and Pat.
+    assert!(t.contains("**Learners:** 11"), "{t}");
+    assert!(picture(&replies).is_some());
+}

@@ -10,6 +10,7 @@
 
 mod access;
 pub mod board;
+pub mod playground;
 mod store;
 mod team;
 
