@@ -26,7 +26,7 @@ use crate::delivery::slots::CronSchedule;
 use crate::delivery::worker::{Worker, WorkerConfig};
 use crate::platform::discord::gateway::{self, DiscordOptions};
 use crate::platform::discord::lease::{LeaseDb, ShardLeases, ShardPlan};
-use crate::platform::discord::DiscordChat;
+use crate::platform::discord::{DiscordChat, Responder};
 use crate::platform::{Inbound, Platform};
 use crate::store::outbox::pg::PgOutbox;
 use crate::store::outbox::sqlite::SqliteOutbox;
@@ -125,7 +125,7 @@ async fn serve(
     let materialiser = Materialiser::new(outbox, planner, clock.clone());
     let planning = tokio::spawn(plan_forever(materialiser, store, cron));
 
-    let mut options = DiscordOptions {
+    let options = DiscordOptions {
         token,
         api_base: None,
         dev_guilds: settings.discord.guild_ids.clone(),
@@ -142,22 +142,7 @@ async fn serve(
         Some(plan) => {
             let leases =
                 ShardLeases::new(leases_db, worker_id, chrono::Duration::seconds(60), clock);
-            let group = leases
-                .claim_when_free(plan)
-                .await
-                .context("claiming shards")?;
-            tracing::info!(group, shards = ?plan.range(group), total = plan.total, "running shards");
-            options.shards = Some((plan.range(group), plan.total));
-            let result = tokio::select! {
-                r = run_until_stopped(gateway::run(options, responder, application_id)) => r,
-                () = leases.keep(plan, group) => {
-                    Err(anyhow::anyhow!("lost the lease on shard group {group}; stopping"))
-                }
-            };
-            if let Err(err) = leases.release(group).await {
-                tracing::warn!(%err, "releasing the shard lease failed; it expires by itself");
-            }
-            result
+            run_sharded(options, responder, application_id, &leases, plan).await
         }
     };
     planning.abort();
@@ -200,6 +185,33 @@ async fn plan_forever(materialiser: Materialiser, store: Arc<dyn Store>, cron: C
             }
         }
     }
+}
+
+/// Claims a group of shards (waiting as a standby if none is free), runs it while the
+/// lease holds, and gives it back on the way out.
+async fn run_sharded<R: Responder + 'static>(
+    mut options: DiscordOptions,
+    responder: R,
+    application_id: Option<u64>,
+    leases: &ShardLeases,
+    plan: ShardPlan,
+) -> anyhow::Result<()> {
+    let group = leases
+        .claim_when_free(plan)
+        .await
+        .context("claiming shards")?;
+    tracing::info!(group, shards = ?plan.range(group), total = plan.total, "running shards");
+    options.shards = Some((plan.range(group), plan.total));
+    let result = tokio::select! {
+        r = run_until_stopped(gateway::run(options, responder, application_id)) => r,
+        () = leases.keep(plan, group) => {
+            Err(anyhow::anyhow!("lost the lease on shard group {group}; stopping"))
+        }
+    };
+    if let Err(err) = leases.release(group).await {
+        tracing::warn!(%err, "releasing the shard lease failed; it expires by itself");
+    }
+    result
 }
 
 /// Runs the gateway until it fails or the process gets Ctrl-C.
