@@ -7,18 +7,20 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ladder_engine::escalation::ActionKind;
 use ladder_engine::schedule::Memory;
-use ladder_engine::{ItemId, ResourceId, SkillId};
+use ladder_engine::{ItemId, SkillId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
-    AnswerWrite, Escalation, Learner, LearnerKey, Preferences, Prompt, PromptState, Recorded,
-    Records, RecordsError, Result, Review, StageRecord,
+    AnswerWrite, Escalation, Learner, LearnerKey, Prompt, Recorded, Records, RecordsError, Result,
+    Review, StageRecord,
 };
 use crate::app::action::PromptRef;
-use crate::store::{self, LearnerId, PromptKind, PromptStatus, Store, StoreError, TenantId};
+use crate::store::{self, LearnerId, PromptKind, Store, StoreError, TenantId};
+
+mod convert;
+use convert::{escalation_from, escalation_key, prefs_from, prefs_into, prompt_from, prompt_id};
 
 impl From<StoreError> for RecordsError {
     fn from(e: StoreError) -> Self {
@@ -86,72 +88,6 @@ impl StoreRecords {
             joined_at: row.joined_at,
         })
     }
-}
-
-fn prefs_from(p: &store::Preferences) -> Preferences {
-    Preferences {
-        timezone: p.timezone.clone(),
-        time: p.time_of_day,
-        days: p.days.clone(),
-        daily_cap: p.daily_review_cap,
-        paused_until: p.paused_until,
-        leaderboard: !p.leaderboard_opt_out,
-    }
-}
-
-/// The app's preferences over the stored ones, keeping what the app does not manage.
-fn prefs_into(p: &Preferences, mut stored: store::Preferences) -> store::Preferences {
-    stored.timezone = p.timezone.clone();
-    stored.time_of_day = p.time;
-    stored.days = p.days.clone();
-    stored.daily_review_cap = p.daily_cap;
-    stored.paused_until = p.paused_until;
-    stored.leaderboard_opt_out = !p.leaderboard;
-    stored
-}
-
-fn prompt_from(p: store::Prompt, learner: LearnerKey) -> Result<Prompt> {
-    let state = match p.status {
-        s if s.is_open() => PromptState::Open,
-        PromptStatus::Answered => PromptState::Answered,
-        _ => PromptState::Replaced,
-    };
-    Ok(Prompt {
-        id: PromptRef::parse(&p.id.to_string()).map_err(|e| RecordsError(e.to_string()))?,
-        learner,
-        item: p.item,
-        variant: p.variant.map(|v| v as usize),
-        seed: p.seed,
-        pushed: p.kind == PromptKind::Daily,
-        created_at: p.created_at,
-        revealed_at: p.revealed_at,
-        state,
-    })
-}
-
-fn prompt_id(id: &PromptRef) -> Option<store::PromptId> {
-    id.as_str().parse().ok().map(store::PromptId)
-}
-
-/// Escalation keys are `skill` or `skill/resource` (ids never contain `/`).
-fn escalation_key(e: &Escalation) -> String {
-    match &e.resource {
-        Some(r) => format!("{}/{r}", e.skill),
-        None => e.skill.to_string(),
-    }
-}
-
-fn escalation_from(e: store::Escalation) -> Option<Escalation> {
-    let (skill, resource) = match e.key.split_once('/') {
-        Some((s, r)) => (s, Some(ResourceId::parse(r).ok()?)),
-        None => (e.key.as_str(), None),
-    };
-    Some(Escalation {
-        skill: SkillId::parse(skill).ok()?,
-        kind: ActionKind::parse(&e.kind)?,
-        resource,
-        at: e.at,
-    })
 }
 
 #[async_trait]
