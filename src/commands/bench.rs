@@ -15,6 +15,7 @@ use std::process::ExitCode;
 mod answers;
 mod backend;
 mod fanout;
+mod growth;
 
 use backend::Backend;
 
@@ -47,6 +48,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Time per operation, bytes on disk per learner and RSS as the cohort grows.
+    Growth {
+        #[arg(long, value_enum)]
+        backend: Backend,
+        /// Cohort sizes, smallest first; ratios compare the last with the first.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+        learners: Vec<usize>,
+        /// Memory states per learner.
+        #[arg(long, default_value_t = 20)]
+        items: usize,
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
@@ -70,6 +86,16 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let report = rt.block_on(answers::run(backend, n, database_url))?;
+            print(&report, json)?;
+        }
+        Command::Growth {
+            backend,
+            learners,
+            items,
+            database_url,
+            json,
+        } => {
+            let report = rt.block_on(growth::run(backend, learners, items, database_url))?;
             print(&report, json)?;
         }
     }
