@@ -30,6 +30,10 @@ pub enum Command {
         /// Messages per second for the rate-limited delivery run.
         #[arg(long, default_value_t = 50.0)]
         limit_rate: f64,
+        /// Plan in two writes per row (reserve, then fill), as the app's planner must
+        /// because composing creates prompt records; the default is one write per row.
+        #[arg(long)]
+        two_write: bool,
         /// Postgres server (default: LADDER_DATABASE_URL, then LADDER_TEST_POSTGRES_URL).
         #[arg(long)]
         database_url: Option<String>,
@@ -72,11 +76,17 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             backend,
             learners,
             limit_rate,
+            two_write,
             database_url,
             json,
         } => {
             anyhow::ensure!(limit_rate > 0.0, "--limit-rate must be positive");
-            let report = rt.block_on(fanout::run(backend, learners, limit_rate, database_url))?;
+            let options = fanout::Options {
+                learners,
+                limit_rate,
+                two_write,
+            };
+            let report = rt.block_on(fanout::run(backend, options, database_url))?;
             print(&report, json)?;
         }
         Command::Answers {

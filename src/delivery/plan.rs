@@ -17,7 +17,9 @@ use crate::app::records::{Learner, LearnerKey, PromptState, Records};
 use crate::app::App;
 use crate::clock::Clock;
 use crate::platform::{Destination, Platform};
-use crate::store::outbox::{Message, MessageKind, NewSlot, Outbox, OutboxId, SlotKey};
+use crate::store::outbox::{
+    ComposedSlot, Message, MessageKind, NewSlot, Outbox, OutboxId, SlotKey,
+};
 use crate::store::StoreError;
 
 /// Why planning failed for now (it is retried on the next pass).
@@ -42,6 +44,12 @@ pub trait DayPlanner: Send + Sync {
     ) -> Result<Option<Message>, PlanError>;
     /// Whether the prompt behind a delivered message still waits for an answer.
     async fn still_open(&self, prompt_ref: &str) -> Result<bool, PlanError>;
+    /// True when [`DayPlanner::compose`] has no side effects (it creates no records), so
+    /// a message may be composed before its slot is won and thrown away if another
+    /// instance wins it. Planning then writes each row once instead of twice.
+    fn side_effect_free(&self) -> bool {
+        false
+    }
 }
 
 /// Where a learner's messages go: a DM on their platform.
@@ -120,7 +128,29 @@ impl Materialiser {
         let started = std::time::Instant::now();
         let learners = self.planner.roster(&schedule.tenant).await?;
         let (due, by_key) = due_now(schedule, &learners, now);
-        let slots_done = started.elapsed();
+        let slots_ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(
+            learners = learners.len(),
+            due = due.len(),
+            slots_ms,
+            "due slots"
+        );
+        if self.planner.side_effect_free() {
+            self.compose_then_reserve(due, &by_key, now).await
+        } else {
+            self.reserve_then_compose(due, &by_key, now).await
+        }
+    }
+
+    /// Two writes per row, so that only the instance that won a slot composes it: the
+    /// app's planner creates prompt records, which a lost race would leave orphaned.
+    async fn reserve_then_compose(
+        &self,
+        due: Vec<NewSlot>,
+        by_key: &HashMap<String, &Learner>,
+        now: DateTime<Utc>,
+    ) -> Result<Planned, PlanError> {
+        let started = std::time::Instant::now();
         let won = self.outbox.reserve(&due, now).await?;
         let reserved = started.elapsed();
         let mut filled: Vec<(OutboxId, Option<Message>)> = Vec::with_capacity(won.len());
@@ -139,10 +169,7 @@ impl Materialiser {
         let composed = filled.iter().filter(|(_, m)| m.is_some()).count();
         self.outbox.fill(&filled).await?;
         tracing::debug!(
-            learners = learners.len(),
-            due = due.len(),
-            slots_ms = slots_done.as_millis() as u64,
-            reserve_ms = (reserved - slots_done).as_millis() as u64,
+            reserve_ms = reserved.as_millis() as u64,
             compose_ms = (composed_at - reserved).as_millis() as u64,
             fill_ms = (started.elapsed() - composed_at).as_millis() as u64,
             "planned"
@@ -151,6 +178,41 @@ impl Materialiser {
             due: due.len(),
             reserved: won.len(),
             composed,
+        })
+    }
+
+    /// One write per row: compose every due slot, then create the rows that do not exist
+    /// yet with their message. A learner whose message failed to compose gets no row, so
+    /// the next pass tries again (nothing was recorded for them).
+    async fn compose_then_reserve(
+        &self,
+        due: Vec<NewSlot>,
+        by_key: &HashMap<String, &Learner>,
+        now: DateTime<Utc>,
+    ) -> Result<Planned, PlanError> {
+        let started = std::time::Instant::now();
+        let due_count = due.len();
+        let mut rows = Vec::with_capacity(due_count);
+        for slot in due {
+            let Some(learner) = by_key.get(&slot.key.learner) else {
+                continue;
+            };
+            match self.planner.compose(learner, now).await {
+                Ok(message) => rows.push(ComposedSlot { slot, message }),
+                Err(e) => tracing::warn!(error = %e, "composing a daily message failed"),
+            }
+        }
+        let composed_at = started.elapsed();
+        let created = self.outbox.reserve_composed(&rows, now).await?;
+        tracing::debug!(
+            compose_ms = composed_at.as_millis() as u64,
+            insert_ms = (started.elapsed() - composed_at).as_millis() as u64,
+            "planned"
+        );
+        Ok(Planned {
+            due: due_count,
+            reserved: created.rows,
+            composed: created.pending,
         })
     }
 }

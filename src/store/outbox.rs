@@ -131,6 +131,21 @@ pub struct NewSlot {
     pub due_at: DateTime<Utc>,
 }
 
+/// A due slot whose message is already composed (`None`: nothing to ask that day), for
+/// planners whose composing has no side effects (see [`Outbox::reserve_composed`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComposedSlot {
+    pub slot: NewSlot,
+    pub message: Option<Message>,
+}
+
+/// Rows [`Outbox::reserve_composed`] created, and how many of them carry a message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Created {
+    pub rows: usize,
+    pub pending: usize,
+}
+
 /// A row a worker has claimed and must now send.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claimed {
@@ -224,6 +239,14 @@ pub trait Outbox: Send + Sync {
     ) -> OutboxResult<Vec<(OutboxId, SlotKey)>>;
     /// Completes reserved slots: `Some` becomes `pending`, `None` becomes `skipped`.
     async fn fill(&self, planned: &[(OutboxId, Option<Message>)]) -> OutboxResult<()>;
+    /// Reserves and fills slots in one write: a row is created `pending` (or `skipped`)
+    /// with its message, and keys that already exist are left alone. Only for messages
+    /// composed without side effects, since losing the race throws the message away.
+    async fn reserve_composed(
+        &self,
+        slots: &[ComposedSlot],
+        now: DateTime<Utc>,
+    ) -> OutboxResult<Created>;
     /// Creates ready-to-send rows; existing keys are left alone. Returns rows created.
     async fn enqueue(&self, messages: &[NewMessage], now: DateTime<Utc>) -> OutboxResult<u64>;
     /// Claims up to `limit` rows due at `now` (pending, or sending with a lapsed lease).
@@ -290,6 +313,15 @@ macro_rules! outbox_via {
             }
             async fn fill(&self, planned: &[(OutboxId, Option<Message>)]) -> OutboxResult<()> {
                 <$outbox>::new(self.pool().clone()).fill(planned).await
+            }
+            async fn reserve_composed(
+                &self,
+                slots: &[ComposedSlot],
+                now: DateTime<Utc>,
+            ) -> OutboxResult<Created> {
+                <$outbox>::new(self.pool().clone())
+                    .reserve_composed(slots, now)
+                    .await
             }
             async fn enqueue(
                 &self,

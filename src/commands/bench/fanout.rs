@@ -35,11 +35,23 @@ const ZONES: [&str; 6] = [
     "Australia/Lord_Howe",
 ];
 
+/// What to run.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub learners: usize,
+    /// Messages per second for the limited delivery run.
+    pub limit_rate: f64,
+    /// Reserve then fill (two writes per row) instead of one write per row.
+    pub two_write: bool,
+}
+
 /// The figures printed by the benchmark.
 #[derive(Debug, serde::Serialize)]
 pub struct FanoutReport {
     pub backend: Backend,
     pub learners: usize,
+    /// `one_write` or `two_write` (see [`Options::two_write`]).
+    pub planning: &'static str,
     pub planned_per_s: f64,
     pub delivered_per_s: f64,
     pub delivered_limited_per_s: f64,
@@ -57,6 +69,8 @@ pub struct FanoutReport {
 /// runs.
 struct Cohort {
     learners: Vec<Learner>,
+    /// Composing here creates nothing, so one write per row is safe unless told otherwise.
+    one_write: bool,
     items: Vec<Item>,
     scheduler: Scheduler,
 }
@@ -90,7 +104,7 @@ fn just_before(zone: &str, now: DateTime<Utc>) -> NaiveTime {
 }
 
 impl Cohort {
-    fn new(n: usize, tenant: &str, now: DateTime<Utc>) -> anyhow::Result<Self> {
+    fn new(n: usize, tenant: &str, now: DateTime<Utc>, one_write: bool) -> anyhow::Result<Self> {
         let all_days = [
             Weekday::Mon,
             Weekday::Tue,
@@ -121,6 +135,7 @@ impl Cohort {
             .collect();
         Ok(Cohort {
             learners,
+            one_write,
             items: (0..20).map(item).collect(),
             scheduler: Scheduler::new(None, 0.9)?,
         })
@@ -165,6 +180,9 @@ impl DayPlanner for Cohort {
     }
     async fn still_open(&self, _: &str) -> Result<bool, PlanError> {
         Ok(false)
+    }
+    fn side_effect_free(&self) -> bool {
+        self.one_write
     }
 }
 
@@ -221,10 +239,14 @@ async fn deliver(
 
 pub async fn run(
     backend: Backend,
-    learners: usize,
-    limit_rate: f64,
+    options: Options,
     url: Option<String>,
 ) -> anyhow::Result<FanoutReport> {
+    let Options {
+        learners,
+        limit_rate,
+        two_write,
+    } = options;
     let db = BenchDb::open(backend, url).await?;
     let outbox = db.outbox();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -234,7 +256,7 @@ pub async fn run(
         cron: CronSchedule::parse("0 0 * * *")?,
     };
 
-    let cohort = Arc::new(Cohort::new(learners, "bench", clock.now())?);
+    let cohort = Arc::new(Cohort::new(learners, "bench", clock.now(), !two_write)?);
     let start = Instant::now();
     let planned = Materialiser::new(outbox.clone(), cohort, clock.clone())
         .plan(&schedule)
@@ -251,7 +273,12 @@ pub async fn run(
 
     // The limited run delivers a sample of about ten seconds' worth at the limit.
     let sample = learners.min((limit_rate * 10.0).ceil() as usize).max(1);
-    let second = Arc::new(Cohort::new(sample, "bench-limited", clock.now())?);
+    let second = Arc::new(Cohort::new(
+        sample,
+        "bench-limited",
+        clock.now(),
+        !two_write,
+    )?);
     let limited_schedule = TenantSchedule {
         tenant: "bench-limited".into(),
         ..schedule
@@ -274,6 +301,7 @@ pub async fn run(
     Ok(FanoutReport {
         backend,
         learners,
+        planning: if two_write { "two_write" } else { "one_write" },
         planned_per_s,
         delivered_per_s,
         delivered_limited_per_s,

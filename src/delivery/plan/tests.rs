@@ -16,6 +16,8 @@ struct Counting {
     learners: Vec<Learner>,
     composed: AtomicUsize,
     answered: Mutex<Vec<String>>,
+    /// Claims that composing has no side effects (one write per row).
+    pure: bool,
 }
 
 #[async_trait]
@@ -25,6 +27,9 @@ impl DayPlanner for Counting {
     }
     async fn compose(&self, l: &Learner, _: DateTime<Utc>) -> Result<Option<Message>, PlanError> {
         self.composed.fetch_add(1, Ordering::SeqCst);
+        if l.key.user.starts_with("idle") {
+            return Ok(None);
+        }
         let (platform, destination) = destination_of(&l.key).unwrap();
         Ok(Some(Message {
             platform,
@@ -35,6 +40,9 @@ impl DayPlanner for Counting {
     }
     async fn still_open(&self, prompt: &str) -> Result<bool, PlanError> {
         Ok(!self.answered.lock().unwrap().iter().any(|a| a == prompt))
+    }
+    fn side_effect_free(&self) -> bool {
+        self.pure
     }
 }
 
@@ -103,6 +111,7 @@ async fn two_instances_planning_together_compose_each_learner_once() {
         ],
         composed: AtomicUsize::new(0),
         answered: Mutex::new(vec![]),
+        pure: false,
     });
     let a = Materialiser::new(outbox.clone(), planner.clone(), clock.clone());
     let b = Materialiser::new(outbox.clone(), planner.clone(), clock.clone());
@@ -124,6 +133,41 @@ async fn two_instances_planning_together_compose_each_learner_once() {
 }
 
 #[tokio::test]
+async fn a_side_effect_free_planner_writes_each_learner_once_in_one_pass() {
+    let outbox = outbox().await;
+    let clock = Arc::new(VirtualClock::new(
+        Utc.with_ymd_and_hms(2025, 6, 2, 10, 0, 0).unwrap(),
+    ));
+    let planner = Arc::new(Counting {
+        learners: vec![
+            learner("ana", "Europe/London", (9, 30)),
+            learner("idle-bo", "Europe/London", (9, 30)),
+            learner("cy", "America/Denver", (9, 30)),
+        ],
+        composed: AtomicUsize::new(0),
+        answered: Mutex::new(vec![]),
+        pure: true,
+    });
+    let a = Materialiser::new(outbox.clone(), planner.clone(), clock.clone());
+    let b = Materialiser::new(outbox.clone(), planner.clone(), clock.clone());
+    let s = schedule();
+    let (ra, rb) = tokio::join!(a.plan(&s), b.plan(&s));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(
+        ra.reserved + rb.reserved,
+        2,
+        "one row each for ana and idle-bo"
+    );
+    assert_eq!(ra.composed + rb.composed, 1, "idle-bo has nothing to ask");
+    let counts = outbox.status_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.skipped, counts.planning), (1, 1, 0));
+    clock.advance(chrono::Duration::hours(6));
+    let later = a.plan(&schedule()).await.unwrap();
+    assert_eq!((later.due, later.reserved, later.composed), (3, 1, 1));
+    assert_eq!(outbox.status_counts().await.unwrap().pending, 2);
+}
+
+#[tokio::test]
 async fn an_unanswered_prompt_gets_one_reminder_and_an_answered_one_none() {
     let outbox = outbox().await;
     let clock = Arc::new(VirtualClock::new(
@@ -133,6 +177,7 @@ async fn an_unanswered_prompt_gets_one_reminder_and_an_answered_one_none() {
         learners: vec![learner("ana", "UTC", (8, 0)), learner("ben", "UTC", (8, 0))],
         composed: AtomicUsize::new(0),
         answered: Mutex::new(vec![]),
+        pure: false,
     });
     Materialiser::new(outbox.clone(), planner.clone(), clock.clone())
         .plan(&schedule())

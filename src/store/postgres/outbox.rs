@@ -8,8 +8,8 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 
 use super::{
-    corrupt, from_sqlx, Claimed, Message, MessageKind, NewMessage, NewSlot, Outbox, OutboxId,
-    OutboxResult, Retry, SlotKey, StatusCounts, StoreError, Stuck, MAX_CLAIMS,
+    corrupt, from_sqlx, Claimed, ComposedSlot, Created, Message, MessageKind, NewMessage, NewSlot,
+    Outbox, OutboxId, OutboxResult, Retry, SlotKey, StatusCounts, StoreError, Stuck, MAX_CLAIMS,
 };
 
 /// Rows per statement: large enough to amortise round trips, small enough for memory.
@@ -107,6 +107,16 @@ const RESERVE: &str = "INSERT INTO delivery_outbox
     ON CONFLICT (tenant, schedule, learner, slot_date, kind) DO NOTHING
     RETURNING id, tenant, schedule, learner, slot_date, kind";
 
+/// Reserve and fill in one statement: a message of `NULL` makes the row `skipped`.
+const RESERVE_COMPOSED: &str = "INSERT INTO delivery_outbox
+    (tenant, schedule, learner, slot_date, kind, status, message, due_at, next_attempt_at,
+     created_at)
+    SELECT t, s, l, d, k, CASE WHEN m IS NULL THEN 'skipped' ELSE 'pending' END, m, due, due, $8
+    FROM UNNEST($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::timestamptz[],
+                $7::text[]) AS u(t, s, l, d, k, due, m)
+    ON CONFLICT (tenant, schedule, learner, slot_date, kind) DO NOTHING
+    RETURNING message IS NOT NULL AS filled";
+
 const FILL: &str = "UPDATE delivery_outbox o
     SET status = CASE WHEN u.m IS NULL THEN 'skipped' ELSE 'pending' END, message = u.m
     FROM UNNEST($1::bigint[], $2::text[]) AS u(id, m)
@@ -176,6 +186,40 @@ impl Outbox for PgOutbox {
                 .map_err(db)?;
         }
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(n = slots.len()))]
+    async fn reserve_composed(
+        &self,
+        slots: &[ComposedSlot],
+        now: DateTime<Utc>,
+    ) -> OutboxResult<Created> {
+        let mut created = Created::default();
+        for chunk in slots.chunks(CHUNK) {
+            let mut c = KeyColumns::default();
+            chunk
+                .iter()
+                .for_each(|s| c.push(&s.slot.key, s.slot.due_at));
+            let bodies: Vec<Option<String>> = chunk
+                .iter()
+                .map(|s| s.message.as_ref().map(Message::to_json))
+                .collect();
+            let filled: Vec<bool> = sqlx::query_scalar(RESERVE_COMPOSED)
+                .bind(c.tenant)
+                .bind(c.schedule)
+                .bind(c.learner)
+                .bind(c.date)
+                .bind(c.kind)
+                .bind(c.due)
+                .bind(bodies)
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+            created.rows += filled.len();
+            created.pending += filled.iter().filter(|f| **f).count();
+        }
+        Ok(created)
     }
 
     #[tracing::instrument(skip_all, fields(n = messages.len()))]

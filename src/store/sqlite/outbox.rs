@@ -8,8 +8,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::{
-    corrupt, from_sqlx, Claimed, Message, MessageKind, NewMessage, NewSlot, Outbox, OutboxId,
-    OutboxResult, Retry, SlotKey, StatusCounts, StoreError, Stuck, MAX_CLAIMS,
+    corrupt, from_sqlx, Claimed, ComposedSlot, Created, Message, MessageKind, NewMessage, NewSlot,
+    Outbox, OutboxId, OutboxResult, Retry, SlotKey, StatusCounts, StoreError, Stuck, MAX_CLAIMS,
 };
 
 /// Rows per statement: 500 rows of 10 values stays far below SQLite's parameter limit.
@@ -56,17 +56,19 @@ fn key_of(row: &SqliteRow) -> OutboxResult<SlotKey> {
     })
 }
 
+/// A row to insert: its key, due instant, message and status.
+type NewRow<'a> = (&'a SlotKey, DateTime<Utc>, Option<String>, &'static str);
+
 /// `INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING` for a batch of keys.
 fn insert_batch<'a>(
-    rows: impl Iterator<Item = (&'a SlotKey, DateTime<Utc>, Option<String>)>,
-    status: &'static str,
+    rows: impl Iterator<Item = NewRow<'a>>,
     now: DateTime<Utc>,
 ) -> QueryBuilder<'a, Sqlite> {
     let mut q = QueryBuilder::new(
         "INSERT INTO delivery_outbox (tenant, schedule, learner, slot_date, kind, status, \
          message, due_at, next_attempt_at, created_at) ",
     );
-    q.push_values(rows, |mut b, (k, due, message)| {
+    q.push_values(rows, |mut b, (k, due, message, status)| {
         b.push_bind(k.tenant.as_str())
             .push_bind(k.schedule.as_str())
             .push_bind(k.learner.as_str())
@@ -130,8 +132,7 @@ impl Outbox for SqliteOutbox {
         let mut won = Vec::new();
         for chunk in slots.chunks(CHUNK) {
             let mut q = insert_batch(
-                chunk.iter().map(|s| (&s.key, s.due_at, None)),
-                "planning",
+                chunk.iter().map(|s| (&s.key, s.due_at, None, "planning")),
                 now,
             );
             q.push(" RETURNING id, tenant, schedule, learner, slot_date, kind");
@@ -166,6 +167,38 @@ impl Outbox for SqliteOutbox {
         tx.commit().await.map_err(db)
     }
 
+    #[tracing::instrument(skip_all, fields(n = slots.len()))]
+    async fn reserve_composed(
+        &self,
+        slots: &[ComposedSlot],
+        now: DateTime<Utc>,
+    ) -> OutboxResult<Created> {
+        let mut created = Created::default();
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for chunk in slots.chunks(CHUNK) {
+            let rows = chunk.iter().map(|s| {
+                let status = if s.message.is_some() {
+                    "pending"
+                } else {
+                    "skipped"
+                };
+                let body = s.message.as_ref().map(Message::to_json);
+                (&s.slot.key, s.slot.due_at, body, status)
+            });
+            let mut q = insert_batch(rows, now);
+            q.push(" RETURNING message IS NOT NULL AS filled");
+            let filled: Vec<bool> = q
+                .build_query_scalar()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+            created.rows += filled.len();
+            created.pending += filled.iter().filter(|f| **f).count();
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
     #[tracing::instrument(skip_all, fields(n = messages.len()))]
     async fn enqueue(&self, messages: &[NewMessage], now: DateTime<Utc>) -> OutboxResult<u64> {
         let mut created = 0;
@@ -173,8 +206,8 @@ impl Outbox for SqliteOutbox {
         for chunk in messages.chunks(CHUNK) {
             let rows = chunk
                 .iter()
-                .map(|m| (&m.key, m.due_at, Some(m.message.to_json())));
-            let done = insert_batch(rows, "pending", now)
+                .map(|m| (&m.key, m.due_at, Some(m.message.to_json()), "pending"));
+            let done = insert_batch(rows, now)
                 .build()
                 .execute(&mut *tx)
                 .await
