@@ -48,7 +48,7 @@ pub fn summarise(
     let (answered, sent) = engagement(members, now);
     let at_risk = members
         .iter()
-        .filter_map(|m| risk_of(m, &skills, now, &recall))
+        .filter_map(|m| risk_of(m, library, &skills, now, &recall))
         .collect::<Vec<_>>();
     let coach = coaching(&lines, &at_risk);
     TeamSummary {
@@ -171,13 +171,14 @@ fn engagement(members: &[MemberRecords], now: DateTime<Utc>) -> (u32, u32) {
 
 fn risk_of(
     m: &MemberRecords,
+    library: &Library,
     skills: &[&Skill],
     now: DateTime<Utc>,
     recall: &Recall<'_>,
 ) -> Option<AtRisk> {
     let mut reasons = BTreeSet::new();
     let mut flagged = BTreeSet::new();
-    let skill_of = |id: &ItemId| m.reviews.iter().find(|r| &r.item == id).map(|r| &r.skill);
+    let skill_of = |id: &ItemId| library.item(id).map(|i| &i.skill);
     for (id, mem) in m.memories.iter().filter(|(_, mem)| !mem.suspended) {
         if mem.due < now - Duration::days(1) {
             reasons.insert(RiskReason::Overdue);

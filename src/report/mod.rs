@@ -13,6 +13,8 @@ pub mod board;
 mod compute;
 mod glyphs;
 pub mod picture;
+#[cfg(test)]
+mod tests;
 pub mod text;
 
 use chrono::{DateTime, Utc};
