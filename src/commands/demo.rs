@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use crate::app::manage::{RolePolicy, Staffing};
 use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
 use crate::clock::{Clock, VirtualClock};
 use crate::platform::local::{cohort, detect_style, Session};
+use crate::store::RoleKind;
 
 /// Days of simulated cohort history before the demo starts.
 const HISTORY_DAYS: u32 = 14;
@@ -87,7 +89,7 @@ async fn chat(args: Args, library: Library, db: PathBuf, files: PathBuf) -> anyh
     let store = crate::store::connect(&url)
         .await
         .with_context(|| format!("opening the demo database {}", db.display()))?;
-    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store));
+    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
     let tracks: Vec<_> = library.tracks.iter().map(|t| t.id.clone()).collect();
     let clock = Arc::new(VirtualClock::new(
         demo_start() - Duration::days(i64::from(HISTORY_DAYS)),
@@ -108,6 +110,16 @@ async fn chat(args: Args, library: Library, db: PathBuf, files: PathBuf) -> anyh
         None => cohort::seed(&app, &clock, "local", &tracks, HISTORY_DAYS, COHORT_SEED).await?,
     }
     app.enrol(&me, &tracks).await?;
+    // Managers and experts play with their role recorded and a team of the whole cohort.
+    app.set_staffing(Staffing::on_store(store.clone(), RolePolicy::local()));
+    let staff_role = match args.role {
+        Role::Learner => None,
+        Role::Manager => Some(RoleKind::Manager),
+        Role::Expert => Some(RoleKind::Expert),
+    };
+    if let Some(kind) = staff_role {
+        crate::app::manage::playground::seed(&store, &me, kind).await?;
+    }
     let mut out = std::io::stdout().lock();
     let mut session = Session::new(app, clock, me, detect_style(), files);
     session.command("start", "", &mut out).await?;
