@@ -16,6 +16,7 @@ use anyhow::{bail, Context};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
+use crate::app::manage::{RolePolicy, Staffing};
 use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
 use crate::clock::{Clock, SystemClock};
@@ -99,6 +100,10 @@ async fn serve(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
     let app = Arc::new(App::new(records.clone(), Arc::new(library), clock.clone()));
+    // Managers' and experts' commands: Discord role ids from config, grants from the store.
+    let d = &settings.discord;
+    let policy = RolePolicy::from_ids(&d.manager_role_ids, &d.expert_role_ids, &d.admin_role_ids);
+    app.set_staffing(Staffing::on_store(store.clone(), policy));
 
     let http = Arc::new(gateway::http_client(&token, None));
     let chat = Arc::new(DiscordChat::new(http));
