@@ -9,7 +9,7 @@ use super::{App, AppResult};
 use crate::platform::{Actor, Reply};
 
 /// Commands handled here rather than by the learner's use cases.
-pub const COMMANDS: [&str; 6] = ["team", "digest", "review", "ask", "answer", "propose"];
+pub const COMMANDS: [&str; 3] = ["team", "digest", "review"];
 
 pub async fn handle(_app: &App, actor: &Actor, name: &str, _args: &str) -> AppResult<Vec<Reply>> {
     let role = if ["team", "digest"].contains(&name) {
@@ -17,7 +17,7 @@ pub async fn handle(_app: &App, actor: &Actor, name: &str, _args: &str) -> AppRe
     } else {
         "expert"
     };
-    let has_role = actor.platform_roles.iter().any(|r| r == role) || name == "ask";
+    let has_role = actor.platform_roles.iter().any(|r| r == role);
     let text = if has_role {
         format!("/{name} is not available in this build yet.")
     } else {

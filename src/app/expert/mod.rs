@@ -8,6 +8,7 @@
 //! tenant's. Storage goes through the narrow [`ReviewDesk`] interface. Depends on the
 //! engine, the app's records and the manager module's role policy.
 
+mod ask;
 mod desk;
 pub use desk::StoreDesk;
 mod review;
@@ -23,7 +24,7 @@ use super::{App, AppResult};
 use crate::platform::{Actor, Platform, Reply};
 
 /// Commands handled here.
-pub const COMMANDS: [&str; 1] = ["review"];
+pub const COMMANDS: [&str; 3] = ["review", "ask", "answer"];
 
 /// A free-text answer waiting for a person.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +76,8 @@ pub async fn handle(app: &App, actor: &Actor, name: &str, args: &str) -> AppResu
     };
     match name {
         "review" => review::handle(app, staffing, actor, args).await,
+        "ask" => ask::ask(app, staffing, actor, args).await,
+        "answer" => ask::answer(app, staffing, actor, args).await,
         other => Ok(vec![Reply::text(format!("Unknown command /{other}."))]),
     }
 }

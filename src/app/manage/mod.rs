@@ -10,6 +10,7 @@
 
 mod access;
 pub mod board;
+pub mod notify;
 pub mod playground;
 mod store;
 mod team;
@@ -51,6 +52,8 @@ pub struct Staffing {
     pub staff: Arc<dyn Staff>,
     pub desk: Arc<dyn crate::app::expert::ReviewDesk>,
     pub policy: RolePolicy,
+    /// Learners' questions, contributions and votes (the experts' ask/propose tools).
+    pub store: Arc<dyn crate::store::Store>,
 }
 
 impl Staffing {
@@ -58,8 +61,9 @@ impl Staffing {
     pub fn on_store(store: Arc<dyn crate::store::Store>, policy: RolePolicy) -> Self {
         Staffing {
             staff: Arc::new(StoreStaff::new(store.clone())),
-            desk: Arc::new(crate::app::expert::StoreDesk::new(store)),
+            desk: Arc::new(crate::app::expert::StoreDesk::new(store.clone())),
             policy,
+            store,
         }
     }
 }
