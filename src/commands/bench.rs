@@ -34,6 +34,9 @@ pub enum Command {
         /// because composing creates prompt records; the default is one write per row.
         #[arg(long)]
         two_write: bool,
+        /// Stop after planning (no delivery runs).
+        #[arg(long)]
+        plan_only: bool,
         /// Postgres server (default: LADDER_DATABASE_URL, then LADDER_TEST_POSTGRES_URL).
         #[arg(long)]
         database_url: Option<String>,
@@ -77,6 +80,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             learners,
             limit_rate,
             two_write,
+            plan_only,
             database_url,
             json,
         } => {
@@ -85,6 +89,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 learners,
                 limit_rate,
                 two_write,
+                plan_only,
             };
             let report = rt.block_on(fanout::run(backend, options, database_url))?;
             print(&report, json)?;

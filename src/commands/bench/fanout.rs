@@ -43,6 +43,8 @@ pub struct Options {
     pub limit_rate: f64,
     /// Reserve then fill (two writes per row) instead of one write per row.
     pub two_write: bool,
+    /// Stop after planning (a million learners would take minutes to deliver).
+    pub plan_only: bool,
 }
 
 /// The figures printed by the benchmark.
@@ -53,13 +55,14 @@ pub struct FanoutReport {
     /// `one_write` or `two_write` (see [`Options::two_write`]).
     pub planning: &'static str,
     pub planned_per_s: f64,
-    pub delivered_per_s: f64,
-    pub delivered_limited_per_s: f64,
+    /// The delivery figures are absent after `--plan-only`.
+    pub delivered_per_s: Option<f64>,
+    pub delivered_limited_per_s: Option<f64>,
     pub limit_rate: f64,
     pub limited_sample: usize,
     pub baseline_per_s: f64,
     pub planned_vs_baseline: f64,
-    pub delivered_vs_baseline: f64,
+    pub delivered_vs_baseline: Option<f64>,
     pub rss_mb: f64,
     pub rss_now_mb: f64,
 }
@@ -246,6 +249,7 @@ pub async fn run(
         learners,
         limit_rate,
         two_write,
+        plan_only,
     } = options;
     let db = BenchDb::open(backend, url).await?;
     let outbox = db.outbox();
@@ -268,32 +272,13 @@ pub async fn run(
         planned.composed
     );
 
-    let n = learners as u64;
-    let delivered_per_s = deliver(&db, outbox.clone(), RateLimiter::unlimited(), n, n).await?;
-
-    // The limited run delivers a sample of about ten seconds' worth at the limit.
     let sample = learners.min((limit_rate * 10.0).ceil() as usize).max(1);
-    let second = Arc::new(Cohort::new(
-        sample,
-        "bench-limited",
-        clock.now(),
-        !two_write,
-    )?);
-    let limited_schedule = TenantSchedule {
-        tenant: "bench-limited".into(),
-        ..schedule
+    let (delivered_per_s, delivered_limited_per_s) = if plan_only {
+        (None, None)
+    } else {
+        let (all, limited) = deliver_both(&db, &outbox, &schedule, options, sample).await?;
+        (Some(all), Some(limited))
     };
-    Materialiser::new(outbox.clone(), second, clock.clone())
-        .plan(&limited_schedule)
-        .await?;
-    let limit = RateConfig {
-        per_second: limit_rate,
-        burst: 1,
-        scope: Scope::Global,
-    };
-    let limiter = RateLimiter::new([(Platform::Local, limit)]);
-    let delivered_limited_per_s =
-        deliver(&db, outbox, limiter, n + sample as u64, sample as u64).await?;
 
     let baseline_per_s = db.baseline_inserts(learners.clamp(500, 5_000)).await?;
     let (rss, rss_now) = rss_mb();
@@ -309,8 +294,53 @@ pub async fn run(
         limited_sample: sample,
         baseline_per_s,
         planned_vs_baseline: planned_per_s / baseline_per_s,
-        delivered_vs_baseline: delivered_per_s / baseline_per_s,
+        delivered_vs_baseline: delivered_per_s.map(|d| d / baseline_per_s),
         rss_mb: rss,
         rss_now_mb: rss_now,
     })
+}
+
+/// Delivers the planned morning without a limit, then a fresh sample of `sample` messages
+/// with a global limit; returns both rates.
+async fn deliver_both(
+    db: &BenchDb,
+    outbox: &Arc<dyn Outbox>,
+    schedule: &TenantSchedule,
+    options: Options,
+    sample: usize,
+) -> anyhow::Result<(f64, f64)> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let n = options.learners as u64;
+    let delivered_per_s = deliver(db, outbox.clone(), RateLimiter::unlimited(), n, n).await?;
+
+    // The limited run delivers a sample of about ten seconds' worth at the limit.
+    let second = Arc::new(Cohort::new(
+        sample,
+        "bench-limited",
+        clock.now(),
+        !options.two_write,
+    )?);
+    let limited_schedule = TenantSchedule {
+        tenant: "bench-limited".into(),
+        ..schedule.clone()
+    };
+    Materialiser::new(outbox.clone(), second, clock.clone())
+        .plan(&limited_schedule)
+        .await?;
+    let limit = RateConfig {
+        per_second: options.limit_rate,
+        burst: 1,
+        scope: Scope::Global,
+    };
+    let limiter = RateLimiter::new([(Platform::Local, limit)]);
+    let delivered_limited_per_s = deliver(
+        db,
+        outbox.clone(),
+        limiter,
+        n + sample as u64,
+        sample as u64,
+    )
+    .await?;
+
+    Ok((delivered_per_s, delivered_limited_per_s))
 }
