@@ -10,6 +10,7 @@
 
 mod ask;
 mod desk;
+mod propose;
 pub use desk::StoreDesk;
 mod review;
 
@@ -24,7 +25,16 @@ use super::{App, AppResult};
 use crate::platform::{Actor, Platform, Reply};
 
 /// Commands handled here.
-pub const COMMANDS: [&str; 3] = ["review", "ask", "answer"];
+pub const COMMANDS: [&str; 8] = [
+    "review",
+    "ask",
+    "answer",
+    "propose",
+    "proposals",
+    "accept",
+    "reject",
+    "vote",
+];
 
 /// A free-text answer waiting for a person.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +88,11 @@ pub async fn handle(app: &App, actor: &Actor, name: &str, args: &str) -> AppResu
         "review" => review::handle(app, staffing, actor, args).await,
         "ask" => ask::ask(app, staffing, actor, args).await,
         "answer" => ask::answer(app, staffing, actor, args).await,
+        "propose" => propose::propose(app, staffing, actor, args).await,
+        "proposals" => propose::proposals(app, staffing, actor).await,
+        "accept" => propose::decide(app, staffing, actor, args, true).await,
+        "reject" => propose::decide(app, staffing, actor, args, false).await,
+        "vote" => propose::vote(staffing, actor, args).await,
         other => Ok(vec![Reply::text(format!("Unknown command /{other}."))]),
     }
 }
