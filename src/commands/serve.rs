@@ -16,6 +16,7 @@ use anyhow::{bail, Context};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
+use crate::app::manage::notify::Notifier;
 use crate::app::manage::{RolePolicy, Staffing};
 use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
@@ -99,7 +100,8 @@ async fn serve(
     let (outbox, leases_db) = pools(url)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
-    let app = Arc::new(App::new(records.clone(), Arc::new(library), clock.clone()));
+    let library = Arc::new(library);
+    let app = Arc::new(App::new(records.clone(), library.clone(), clock.clone()));
     // Managers' and experts' commands: Discord role ids from config, grants from the store.
     let d = &settings.discord;
     let policy = RolePolicy::from_ids(&d.manager_role_ids, &d.expert_role_ids, &d.admin_role_ids);
@@ -128,7 +130,8 @@ async fn serve(
         records,
     });
     let materialiser = Materialiser::new(outbox, planner, clock.clone());
-    let planning = tokio::spawn(plan_forever(materialiser, store, cron));
+    let notifier = Notifier::new(store.clone(), library, clock.clone());
+    let planning = tokio::spawn(plan_forever(materialiser, notifier, store, cron));
 
     let options = DiscordOptions {
         token,
@@ -165,8 +168,14 @@ fn home_tenant(settings: &Settings) -> String {
         .map_or_else(|| "discord".to_owned(), u64::to_string)
 }
 
-/// Plans due daily prompts into the outbox once a minute (the worker sends them).
-async fn plan_forever(materialiser: Materialiser, store: Arc<dyn Store>, cron: CronSchedule) {
+/// Plans due daily prompts and escalation notifications into the outbox once a minute
+/// (the worker sends them).
+async fn plan_forever(
+    materialiser: Materialiser,
+    notifier: Notifier,
+    store: Arc<dyn Store>,
+    cron: CronSchedule,
+) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
@@ -180,6 +189,9 @@ async fn plan_forever(materialiser: Materialiser, store: Arc<dyn Store>, cron: C
             }
         };
         for tenant in tenants {
+            if let Err(err) = notifier.queue(&tenant).await {
+                tracing::warn!(%err, "queueing notifications failed; retrying next minute");
+            }
             let schedule = TenantSchedule {
                 tenant: tenant.external_id,
                 name: "daily".to_owned(),
