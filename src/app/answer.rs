@@ -252,5 +252,6 @@ async fn evaluate(
         &mine,
         memories,
         now,
+        app.accepted_contributions(learner, skill_id).await?,
     )))
 }

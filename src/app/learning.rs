@@ -70,6 +70,9 @@ pub fn attempt(review: &Review, library: &Library) -> Option<Attempt> {
 }
 
 /// Evaluates the learner's stage in `skill` from its reviews (oldest first) and memories.
+// Each argument is one independent input of the mastery rules; bundling them would only
+// move the list into a struct built at each of the three call sites.
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate_skill(
     library: &Library,
     schedulers: &Schedulers,
@@ -78,6 +81,7 @@ pub fn evaluate_skill(
     reviews: &[&Review],
     memories: &HashMap<ItemId, Memory>,
     now: DateTime<Utc>,
+    accepted_contributions: u32,
 ) -> Evaluation {
     let attempts: Vec<Attempt> = reviews
         .iter()
@@ -96,9 +100,13 @@ pub fn evaluate_skill(
             })
         })
         .collect();
-    // Contributions (answers, reviews, proposals) are counted by the expert tools; until
-    // they record any, nobody reaches master through the chat alone.
-    mastery::evaluate(&skill.mastery, current, &attempts, &item_memories, 0)
+    mastery::evaluate(
+        &skill.mastery,
+        current,
+        &attempts,
+        &item_memories,
+        accepted_contributions,
+    )
 }
 
 /// Mean predicted recall over the given memories, if any.

@@ -90,6 +90,7 @@ pub async fn show(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply>>
         &mine,
         &memories,
         app.clock.now(),
+        app.accepted_contributions(&key, &skill.id).await?,
     );
     // The evaluation explains the stage held and what the next one still needs; a change
     // it would make is applied with the next answer, so it is announced, not applied here.

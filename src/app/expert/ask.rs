@@ -260,3 +260,38 @@ fn list(app: &App, queue: &[crate::store::Question]) -> Reply {
     }
     Reply::private(blocks)
 }
+
+impl App {
+    /// How many of the learner's contributions in `skill` were accepted (answers and
+    /// proposals): what the master stage asks for. None without the expert tools.
+    pub async fn accepted_contributions(
+        &self,
+        who: &LearnerKey,
+        skill: &SkillId,
+    ) -> AppResult<u32> {
+        let Some(staffing) = self.staffing.get() else {
+            return Ok(0);
+        };
+        let s = &staffing.store;
+        let Some(t) = s
+            .find_tenant(who.platform, &who.tenant)
+            .await
+            .map_err(failed)?
+        else {
+            return Ok(0);
+        };
+        let Some(l) = s
+            .learner_by_platform_user(t.id, &who.user)
+            .await
+            .map_err(failed)?
+        else {
+            return Ok(0);
+        };
+        let all = s.contributions_by(l.id).await.map_err(failed)?;
+        let n = all
+            .iter()
+            .filter(|c| &c.skill == skill && c.status == ContributionStatus::Accepted)
+            .count();
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+}

@@ -199,6 +199,7 @@ async fn grade_one(
         &refs,
         &memories,
         now,
+        app.accepted_contributions(&p.learner, &p.skill).await?,
     );
     let stage = eval.change.map(|_| StageRecord {
         skill: p.skill.clone(),
