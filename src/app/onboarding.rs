@@ -166,6 +166,19 @@ pub fn help() -> Reply {
             "leaderboard opt-out, export or delete your data",
         ),
         (
+            "/ask SKILL TEXT",
+            "a question for the skill's experts and masters",
+        ),
+        (
+            "/propose SKILL TEXT",
+            "experienced and up: a new question or a better explanation",
+        ),
+        ("/vote ID up|down", "on a proposal or an expert's answer"),
+        (
+            "/answer, /proposals",
+            "experts and masters: open questions; /accept or /reject ID",
+        ),
+        (
             "/skip 1d",
             "demo only: move time forward (6h, 1d, 1w) and get what is due",
         ),
