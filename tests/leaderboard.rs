@@ -1,73 +1,28 @@
-//! The cohort leaderboard through `App::handle` on a real SQLite store with two weeks of
-//! a simulated cohort: ranked rows, the caller's own row, opt-outs shown anonymously,
+//! The cohort leaderboard through `App::handle`, on SQLite and on Postgres, with two weeks
+//! of a simulated cohort: ranked rows, the caller's own row, opt-outs shown anonymously,
 //! weekly and all-time views, and the team view counting members who have not started.
 
-use chrono::{Duration, TimeZone, Utc};
+mod common;
+mod staff_world;
+
+use chrono::Duration;
 use ladder::app::manage::board::{for_team, View};
-use ladder::app::manage::{RolePolicy, Staff, Staffing, StoreStaff};
-use ladder::app::records::{Records, StoreRecords};
-use ladder::app::App;
-use ladder::clock::VirtualClock;
-use ladder::platform::local::cohort;
-use ladder::platform::{Actor, Block, Inbound, InboundKind, Platform, Reply, Visibility};
+use ladder::app::manage::{Staff, StoreStaff};
+use ladder::platform::{Actor, Platform, Visibility};
 use ladder::store::{NewTeam, Store};
-use std::path::Path;
+use staff_world::{monday, on_both_stores, text, World};
 use std::sync::Arc;
 
-struct World {
-    app: App,
-    store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
-}
-
 fn actor(user: &str) -> Actor {
-    cohort::actor("acme", user, user, vec![])
+    staff_world::actor("acme", user, &[])
 }
 
-async fn world() -> World {
-    let dir_content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-    let library = ladder_content::load_dir(&dir_content).expect("the sample content loads");
-    let tracks: Vec<_> = library.tracks.iter().map(|t| t.id.clone()).collect();
-    let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-    let clock = Arc::new(VirtualClock::new(now - Duration::days(14)));
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-    let store = ladder::store::connect(&url).await.expect("sqlite opens");
-    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
-    let app = App::new(records, Arc::new(library), clock.clone());
-    cohort::seed(&app, &clock, "acme", &tracks, 14, 7)
-        .await
-        .unwrap();
-    app.enrol(&actor("pat"), &tracks).await.unwrap();
-    app.set_staffing(Staffing::on_store(store.clone(), RolePolicy::local()));
-    World {
-        app,
-        store,
-        _dir: dir,
-    }
-}
-
-async fn send(app: &App, who: &Actor, name: &str, args: &str) -> Vec<Reply> {
-    app.handle(Inbound {
-        actor: who.clone(),
-        event_id: format!("{name}-{}-{args}", who.user),
-        kind: InboundKind::Command {
-            name: name.into(),
-            args: args.into(),
-        },
-    })
-    .await
-}
-
-fn text(replies: &[Reply]) -> String {
-    let mut out = String::new();
-    for b in replies.iter().flat_map(|r| &r.blocks) {
-        if let Block::Heading(t) | Block::Text(t) = b {
-            out.push_str(t);
-            out.push('\n');
-        }
-    }
-    out
+/// Two weeks of the eight simulated colleagues, and Pat, who has just joined.
+async fn world(store: Arc<dyn Store>) -> World {
+    let w = World::new(store, monday(9, 0) - Duration::days(14));
+    w.seed_cohort("acme", 14, 7).await;
+    w.enrol(&[("acme", "pat")]).await;
+    w
 }
 
 /// (rank, name, points) of each ranked row.
@@ -85,8 +40,12 @@ fn rows(board: &str) -> Vec<(u32, String, f64)> {
 
 #[tokio::test]
 async fn the_weekly_board_ranks_the_cohort_by_points() {
-    let w = world().await;
-    let board = text(&send(&w.app, &actor("sim-ada"), "leaderboard", "").await);
+    on_both_stores("board_weekly_ranks", weekly_ranks).await;
+}
+
+async fn weekly_ranks(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let board = w.cmd(&actor("sim-ada"), "leaderboard", "").await;
     assert!(board.contains("Leaderboard, this week"), "{board}");
     let rows = rows(&board);
     assert!(rows.len() >= 8, "{board}");
@@ -106,11 +65,16 @@ async fn the_weekly_board_ranks_the_cohort_by_points() {
 
 #[tokio::test]
 async fn opted_out_learners_are_anonymous() {
-    let w = world().await;
-    let before = text(&send(&w.app, &actor("pat"), "leaderboard", "").await);
+    on_both_stores("board_opted_out", opted_out).await;
+}
+
+async fn opted_out(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let before = w.cmd(&actor("pat"), "leaderboard", "").await;
     assert!(before.contains("Ada"), "{before}");
-    send(&w.app, &actor("sim-ada"), "privacy", "leaderboard off").await;
-    let after = text(&send(&w.app, &actor("pat"), "leaderboard", "").await);
+    w.command(&actor("sim-ada"), "privacy", "leaderboard off")
+        .await;
+    let after = w.cmd(&actor("pat"), "leaderboard", "").await;
     assert!(!after.contains("Ada"), "{after}");
     assert!(after.contains("Anonymous learner"), "{after}");
     assert_eq!(rows(&before).len(), rows(&after).len());
@@ -118,11 +82,13 @@ async fn opted_out_learners_are_anonymous() {
 
 #[tokio::test]
 async fn all_time_counts_at_least_what_the_week_counts() {
-    let w = world().await;
-    let week = rows(&text(
-        &send(&w.app, &actor("pat"), "leaderboard", "week").await,
-    ));
-    let all = text(&send(&w.app, &actor("pat"), "leaderboard", "all").await);
+    on_both_stores("board_all_time", all_time).await;
+}
+
+async fn all_time(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let week = rows(&w.cmd(&actor("pat"), "leaderboard", "week").await);
+    let all = w.cmd(&actor("pat"), "leaderboard", "all").await;
     assert!(all.contains("Leaderboard, all time"), "{all}");
     let all = rows(&all);
     for (_, name, points) in &week {
@@ -141,13 +107,12 @@ async fn all_time_counts_at_least_what_the_week_counts() {
 
 #[tokio::test]
 async fn teams_are_scored_on_every_member_and_posted_publicly() {
-    let w = world().await;
-    let acme = w
-        .store
-        .find_tenant(Platform::Local, "acme")
-        .await
-        .unwrap()
-        .unwrap();
+    on_both_stores("board_teams", teams_board).await;
+}
+
+async fn teams_board(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let acme = w.tenant("acme").await;
     let people = w.store.learners(acme.id).await.unwrap();
     let new_team = |name: &str| NewTeam {
         tenant: acme.id,
@@ -166,7 +131,7 @@ async fn teams_are_scored_on_every_member_and_posted_publicly() {
         };
         w.store.add_member(team.id, p.id).await.unwrap();
     }
-    let board = text(&send(&w.app, &actor("pat"), "leaderboard", "teams").await);
+    let board = w.cmd(&actor("pat"), "leaderboard", "teams").await;
     // Pat has not started: Blue's mean counts them as zero.
     assert!(board.contains("Blue: "), "{board}");
     assert!(board.contains("(1 of 2 started)"), "{board}");

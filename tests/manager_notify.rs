@@ -1,85 +1,42 @@
-//! Escalation notifications to people, on a real SQLite store: a simulated cohort answers
-//! through `App::handle` day after day while the notifier runs once a day, as `serve`
-//! would. Experts and managers get short direct messages in the outbox naming the learner
-//! and the skill; someone who opted out gets nothing; a manager hears only about their
-//! own team; running the notifier again the same day adds nothing.
+//! Escalation notifications to people, on SQLite and on Postgres: a simulated cohort
+//! answers through `App::handle` day after day while the notifier runs once a day, as
+//! `serve` would. Experts and managers get short direct messages in the outbox naming the
+//! learner and the skill; someone who opted out gets nothing; a manager hears only about
+//! their own team; running the notifier again the same day adds nothing.
+
+mod common;
+mod staff_world;
 
 use chrono::{Duration, TimeZone, Utc};
 use ladder::app::manage::notify::Notifier;
-use ladder::app::records::{Records, StoreRecords};
-use ladder::app::App;
-use ladder::clock::VirtualClock;
-use ladder::platform::local::cohort;
-use ladder::platform::{Block, Destination, Platform};
+use ladder::platform::{Block, Destination};
 use ladder::store::outbox::Claimed;
-use ladder::store::{Learner, NewTeam, Role, RoleKind, RoleScope, Store, Tenant};
-use std::path::Path;
+use ladder::store::{NewTeam, RoleKind, RoleScope, Store};
+use staff_world::{monday, on_both_stores, World};
 use std::sync::Arc;
 
 const DAYS: u32 = 30;
 
-struct World {
-    store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
-}
-
-fn person(user: &str) -> ladder::platform::Actor {
-    cohort::actor("acme", user, user, Vec::new())
-}
-
-async fn learner(store: &Arc<dyn Store>, tenant: &Tenant, user: &str) -> Learner {
-    store
-        .learner_by_platform_user(tenant.id, user)
-        .await
-        .unwrap()
-        .expect("joined")
-}
-
-async fn grant(store: &Arc<dyn Store>, who: &Learner, kind: RoleKind, scope: RoleScope) {
-    let role = Role {
-        learner: who.id,
-        kind,
-        scope,
-    };
-    store.grant_role(&role).await.unwrap();
-}
-
 /// The cohort plays `DAYS` days; after each, the notifier queues what it found.
 /// "exp" is a tenant-wide expert, "quiet" one who opted out of notifications, "mgr" the
 /// manager of team Blue (the four weakest colleagues).
-async fn world() -> World {
-    let library = ladder_content::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
-        .expect("the sample content loads");
-    let library = Arc::new(library);
-    let tracks: Vec<_> = library.tracks.iter().map(|t| t.id.clone()).collect();
-    let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-    let clock = Arc::new(VirtualClock::new(start));
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-    let store = ladder::store::connect(&url).await.expect("sqlite opens");
-    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
-    let app = App::new(records, library.clone(), clock.clone());
-    for user in ["exp", "quiet", "mgr"] {
-        app.enrol(&person(user), &tracks).await.unwrap();
-    }
+async fn world(store: Arc<dyn Store>) -> World {
+    let w = World::new(store, monday(9, 0));
+    w.enrol(&[("acme", "exp"), ("acme", "quiet"), ("acme", "mgr")])
+        .await;
     // One simulated day first, so the colleagues exist before teams and roles.
-    cohort::seed(&app, &clock, "acme", &tracks, 1, 0)
-        .await
-        .unwrap();
-    let tenant = store
-        .find_tenant(Platform::Local, "acme")
-        .await
-        .unwrap()
-        .unwrap();
-    let exp = learner(&store, &tenant, "exp").await;
-    let quiet = learner(&store, &tenant, "quiet").await;
-    let mgr = learner(&store, &tenant, "mgr").await;
-    grant(&store, &exp, RoleKind::Expert, RoleScope::Tenant).await;
-    grant(&store, &quiet, RoleKind::Expert, RoleScope::Tenant).await;
+    w.seed_cohort("acme", 1, 0).await;
+    let tenant = w.tenant("acme").await;
+    w.grant("acme", "exp", RoleKind::Expert, RoleScope::Tenant)
+        .await;
+    w.grant("acme", "quiet", RoleKind::Expert, RoleScope::Tenant)
+        .await;
+    let quiet = w.learner("acme", "quiet").await;
     let mut prefs = quiet.prefs.clone();
     prefs.notifications_opt_out = true;
-    store.set_preferences(quiet.id, &prefs).await.unwrap();
-    let blue = store
+    w.store.set_preferences(quiet.id, &prefs).await.unwrap();
+    let blue = w
+        .store
         .add_team(NewTeam {
             tenant: tenant.id,
             name: "Blue".into(),
@@ -90,20 +47,19 @@ async fn world() -> World {
         .await
         .unwrap();
     for user in ["sim-eun-ji", "sim-femi", "sim-grace", "sim-hiro"] {
-        let l = learner(&store, &tenant, user).await;
-        store.add_member(blue.id, l.id).await.unwrap();
+        let l = w.id("acme", user).await;
+        w.store.add_member(blue.id, l).await.unwrap();
     }
-    grant(&store, &mgr, RoleKind::Manager, RoleScope::Team(blue.id)).await;
-    let notifier = Notifier::new(store.clone(), library, clock.clone());
+    let manager = RoleScope::Team(blue.id);
+    w.grant("acme", "mgr", RoleKind::Manager, manager).await;
+    let notifier = Notifier::new(w.store.clone(), w.library.clone(), w.clock.clone());
     for day in 1..DAYS {
-        cohort::seed(&app, &clock, "acme", &tracks, 1, u64::from(day))
-            .await
-            .unwrap();
+        w.seed_cohort("acme", 1, u64::from(day)).await;
         notifier.queue(&tenant).await.unwrap();
     }
     // Running again at the same moment finds every notification already queued.
     assert_eq!(notifier.queue(&tenant).await.unwrap(), 0, "no duplicates");
-    World { store, _dir: dir }
+    w
 }
 
 async fn queued(store: &Arc<dyn Store>) -> Vec<Claimed> {
@@ -138,7 +94,11 @@ fn text(c: &Claimed) -> String {
 
 #[tokio::test]
 async fn experts_and_managers_hear_about_struggling_learners_once_a_day() {
-    let w = world().await;
+    on_both_stores("notify_once_a_day", struggling_learners).await;
+}
+
+async fn struggling_learners(store: Arc<dyn Store>) {
+    let w = world(store).await;
     let rows = queued(&w.store).await;
     let expert: Vec<_> = rows.iter().filter(|c| to(c) == "exp").collect();
     assert!(

@@ -1,67 +1,38 @@
-//! The manager's team summary through `App::handle`, on a real SQLite store with two weeks
-//! of a simulated cohort: the text and the picture, `team at-risk`, and every refusal
-//! (no platform role, no recorded role, another manager's team, another tenant's team).
+//! The manager's team summary through `App::handle`, on SQLite and on Postgres, with two
+//! weeks of a simulated cohort: the text and the picture, `team at-risk`, and every
+//! refusal (no platform role, no recorded role, another manager's team, another tenant's
+//! team).
 
-use chrono::{Duration, TimeZone, Utc};
-use ladder::app::manage::{RolePolicy, Staffing};
-use ladder::app::records::{Records, StoreRecords};
-use ladder::app::App;
-use ladder::clock::VirtualClock;
-use ladder::platform::local::cohort;
-use ladder::platform::{Actor, Block, Inbound, InboundKind, Platform, Reply};
-use ladder::store::{NewTeam, Role, RoleKind, RoleScope, Store, TeamId};
-use std::path::Path;
+mod common;
+mod staff_world;
+
+use chrono::Duration;
+use ladder::platform::{Actor, Block, Reply};
+use ladder::store::{Learner, NewTeam, RoleKind, RoleScope, Store, TeamId, TenantId};
+use staff_world::{actor, monday, on_both_stores, text, World};
 use std::sync::Arc;
 
-struct World {
-    app: App,
-    store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
+struct Teams {
     blue: TeamId,
     green: TeamId,
-}
-
-fn actor(tenant: &str, user: &str, roles: &[&str]) -> Actor {
-    cohort::actor(
-        tenant,
-        user,
-        user,
-        roles.iter().map(|r| r.to_string()).collect(),
-    )
 }
 
 /// Tenant "acme": the eight simulated colleagues split into teams Blue and Green, a
 /// manager of Blue ("mgr") and an admin ("boss"). Tenant "globex": one team, Red, with
 /// its own tenant-wide manager ("other").
-async fn world() -> World {
-    let library = ladder_content::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
-        .expect("the sample content loads");
-    let tracks: Vec<_> = library.tracks.iter().map(|t| t.id.clone()).collect();
-    let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-    let clock = Arc::new(VirtualClock::new(now - Duration::days(14)));
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-    let store = ladder::store::connect(&url).await.expect("sqlite opens");
-    let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
-    let app = App::new(records, Arc::new(library), clock.clone());
-    cohort::seed(&app, &clock, "acme", &tracks, 14, 7)
-        .await
-        .unwrap();
-    for (tenant, user) in [
+async fn world(store: Arc<dyn Store>) -> (World, Teams) {
+    let w = World::new(store, monday(9, 0) - Duration::days(14));
+    w.seed_cohort("acme", 14, 7).await;
+    w.enrol(&[
         ("acme", "mgr"),
         ("acme", "boss"),
         ("acme", "pat"),
         ("globex", "other"),
-    ] {
-        app.enrol(&actor(tenant, user, &[]), &tracks).await.unwrap();
-    }
-    app.set_staffing(Staffing::on_store(store.clone(), RolePolicy::local()));
-    let acme = store
-        .find_tenant(Platform::Local, "acme")
-        .await
-        .unwrap()
-        .unwrap();
-    let sims: Vec<_> = store
+    ])
+    .await;
+    let acme = w.tenant("acme").await;
+    let sims: Vec<_> = w
+        .store
         .learners(acme.id)
         .await
         .unwrap()
@@ -69,46 +40,20 @@ async fn world() -> World {
         .filter(|l| l.platform_user.starts_with("sim-"))
         .collect();
     assert_eq!(sims.len(), 8, "the demo cohort has eight colleagues");
-    let blue = team(&store, acme.id, "Blue", &sims[..4]).await;
-    let green = team(&store, acme.id, "Green", &sims[4..]).await;
-    grant(
-        &store,
-        "acme",
-        "mgr",
-        RoleKind::Manager,
-        RoleScope::Team(blue),
-    )
-    .await;
-    grant(&store, "acme", "boss", RoleKind::Admin, RoleScope::Tenant).await;
-    let globex = store
-        .find_tenant(Platform::Local, "globex")
-        .await
-        .unwrap()
-        .unwrap();
-    team(&store, globex.id, "Red", &[]).await;
-    grant(
-        &store,
-        "globex",
-        "other",
-        RoleKind::Manager,
-        RoleScope::Tenant,
-    )
-    .await;
-    World {
-        app,
-        store,
-        _dir: dir,
-        blue,
-        green,
-    }
+    let blue = team(&w.store, acme.id, "Blue", &sims[..4]).await;
+    let green = team(&w.store, acme.id, "Green", &sims[4..]).await;
+    w.grant("acme", "mgr", RoleKind::Manager, RoleScope::Team(blue))
+        .await;
+    w.grant("acme", "boss", RoleKind::Admin, RoleScope::Tenant)
+        .await;
+    let globex = w.tenant("globex").await;
+    team(&w.store, globex.id, "Red", &[]).await;
+    w.grant("globex", "other", RoleKind::Manager, RoleScope::Tenant)
+        .await;
+    (w, Teams { blue, green })
 }
 
-async fn team(
-    store: &Arc<dyn Store>,
-    tenant: ladder::store::TenantId,
-    name: &str,
-    members: &[ladder::store::Learner],
-) -> TeamId {
+async fn team(store: &Arc<dyn Store>, tenant: TenantId, name: &str, members: &[Learner]) -> TeamId {
     let t = store
         .add_team(NewTeam {
             tenant,
@@ -125,52 +70,8 @@ async fn team(
     t.id
 }
 
-async fn grant(store: &Arc<dyn Store>, tenant: &str, user: &str, kind: RoleKind, scope: RoleScope) {
-    let t = store
-        .find_tenant(Platform::Local, tenant)
-        .await
-        .unwrap()
-        .unwrap();
-    let l = store
-        .learner_by_platform_user(t.id, user)
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .grant_role(&Role {
-            learner: l.id,
-            kind,
-            scope,
-        })
-        .await
-        .unwrap();
-}
-
-async fn send(app: &App, who: &Actor, args: &str) -> Vec<Reply> {
-    app.handle(Inbound {
-        actor: who.clone(),
-        event_id: format!("team-{}-{args}", who.user),
-        kind: InboundKind::Command {
-            name: "team".into(),
-            args: args.into(),
-        },
-    })
-    .await
-}
-
-fn text(replies: &[Reply]) -> String {
-    let mut out = String::new();
-    for b in replies.iter().flat_map(|r| &r.blocks) {
-        match b {
-            Block::Heading(t) | Block::Text(t) => out.push_str(t),
-            Block::Fields(fs) => fs
-                .iter()
-                .for_each(|(k, v)| out.push_str(&format!("{k} {v}"))),
-            _ => {}
-        }
-        out.push('\n');
-    }
-    out
+async fn send(w: &World, who: &Actor, args: &str) -> Vec<Reply> {
+    w.command(who, "team", args).await
 }
 
 fn picture(replies: &[Reply]) -> Option<image::RgbImage> {
@@ -187,8 +88,12 @@ fn picture(replies: &[Reply]) -> Option<image::RgbImage> {
 
 #[tokio::test]
 async fn a_manager_sees_their_team_as_text_and_picture() {
-    let w = world().await;
-    let replies = send(&w.app, &actor("acme", "mgr", &["manager"]), "Blue").await;
+    on_both_stores("team_text_and_picture", text_and_picture).await;
+}
+
+async fn text_and_picture(store: Arc<dyn Store>) {
+    let (w, _) = world(store).await;
+    let replies = send(&w, &actor("acme", "mgr", &["manager"]), "Blue").await;
     let t = text(&replies);
     assert!(t.contains("Team Blue: summary"), "{t}");
     assert!(t.contains("**Learners:** 4"), "{t}");
@@ -234,10 +139,14 @@ async fn a_manager_sees_their_team_as_text_and_picture() {
 
 #[tokio::test]
 async fn the_picture_follows_the_data() {
-    let w = world().await;
+    on_both_stores("team_picture_follows", picture_follows_the_data).await;
+}
+
+async fn picture_follows_the_data(store: Arc<dyn Store>) {
+    let (w, teams) = world(store).await;
     let boss = actor("acme", "boss", &["admin"]);
-    let blue = picture(&send(&w.app, &boss, "Blue").await).expect("a picture");
-    let green = picture(&send(&w.app, &boss, "green").await).expect("a picture");
+    let blue = picture(&send(&w, &boss, "Blue").await).expect("a picture");
+    let green = picture(&send(&w, &boss, "green").await).expect("a picture");
     assert_eq!(blue.dimensions(), green.dimensions());
     let differing = blue
         .pixels()
@@ -249,23 +158,26 @@ async fn the_picture_follows_the_data() {
         "only {differing} pixels differ between two teams"
     );
     // One member fewer, one row fewer.
-    w.store
-        .remove_member(w.green, w.store.members(w.green).await.unwrap()[0].id)
-        .await
-        .unwrap();
-    let fewer = picture(&send(&w.app, &boss, "Green").await).expect("a picture");
+    let first = w.store.members(teams.green).await.unwrap()[0].id;
+    w.store.remove_member(teams.green, first).await.unwrap();
+    let fewer = picture(&send(&w, &boss, "Green").await).expect("a picture");
     assert_ne!(fewer, green, "removing a member changes the picture");
 }
 
 #[tokio::test]
 async fn at_risk_lists_only_learners_at_risk() {
-    let w = world().await;
-    let replies = send(&w.app, &actor("acme", "boss", &["admin"]), "at-risk Green").await;
+    on_both_stores("team_at_risk", at_risk_only).await;
+}
+
+async fn at_risk_only(store: Arc<dyn Store>) {
+    let (w, _) = world(store).await;
+    let boss = actor("acme", "boss", &["admin"]);
+    let replies = send(&w, &boss, "at-risk Green").await;
     let t = text(&replies);
     assert!(t.contains("Team Green: learners at risk"), "{t}");
     assert!(!t.contains("Stages per skill"), "{t}");
     assert!(picture(&replies).is_none());
-    let full = text(&send(&w.app, &actor("acme", "boss", &["admin"]), "Green").await);
+    let full = text(&send(&w, &boss, "Green").await);
     // Every name in the at-risk list also appears in the full summary's at-risk section.
     for line in t.lines().filter(|l| l.starts_with("- ")) {
         assert!(full.contains(line), "{line} missing from the full summary");
@@ -274,48 +186,68 @@ async fn at_risk_lists_only_learners_at_risk() {
 
 #[tokio::test]
 async fn without_a_platform_role_the_summary_is_refused() {
-    let w = world().await;
-    let t = text(&send(&w.app, &actor("acme", "pat", &[]), "Blue").await);
+    on_both_stores("team_no_platform_role", no_platform_role).await;
+}
+
+async fn no_platform_role(store: Arc<dyn Store>) {
+    let (w, _) = world(store).await;
+    let t = text(&send(&w, &actor("acme", "pat", &[]), "Blue").await);
     assert!(t.contains("/team is for managers"), "{t}");
     assert!(!t.contains("Stages per skill"));
 }
 
 #[tokio::test]
 async fn a_platform_role_without_a_recorded_grant_is_refused() {
-    let w = world().await;
-    let t = text(&send(&w.app, &actor("acme", "pat", &["manager"]), "Blue").await);
+    on_both_stores("team_not_granted", not_granted).await;
+}
+
+async fn not_granted(store: Arc<dyn Store>) {
+    let (w, _) = world(store).await;
+    let t = text(&send(&w, &actor("acme", "pat", &["manager"]), "Blue").await);
     assert!(t.contains("not recorded in Ladder"), "{t}");
 }
 
 #[tokio::test]
 async fn a_manager_cannot_see_another_managers_team() {
-    let w = world().await;
+    on_both_stores("team_other_managers", other_managers_team).await;
+}
+
+async fn other_managers_team(store: Arc<dyn Store>) {
+    let (w, teams) = world(store).await;
     let mgr = actor("acme", "mgr", &["manager"]);
-    let t = text(&send(&w.app, &mgr, "Green").await);
+    let t = text(&send(&w, &mgr, "Green").await);
     assert!(
         t.contains("no team called \"Green\" among the teams you manage"),
         "{t}"
     );
     assert!(!t.contains("Stages per skill"));
     // With no name, the only team they manage.
-    assert!(text(&send(&w.app, &mgr, "").await).contains("Team Blue: summary"));
-    let _ = w.blue;
+    assert!(text(&send(&w, &mgr, "").await).contains("Team Blue: summary"));
+    let _ = teams.blue;
 }
 
 #[tokio::test]
 async fn a_tenant_never_sees_another_tenants_team() {
-    let w = world().await;
+    on_both_stores("team_other_tenant", other_tenants_team).await;
+}
+
+async fn other_tenants_team(store: Arc<dyn Store>) {
+    let (w, _) = world(store).await;
     let other = actor("globex", "other", &["manager"]);
-    let t = text(&send(&w.app, &other, "Blue").await);
+    let t = text(&send(&w, &other, "Blue").await);
     assert!(t.contains("no team called \"Blue\""), "{t}");
-    let own = text(&send(&w.app, &other, "Red").await);
+    let own = text(&send(&w, &other, "Red").await);
     assert!(own.contains("Team Red: summary"), "{own}");
     assert!(own.contains("**Learners:** 0"), "{own}");
 }
 
 #[tokio::test]
 async fn the_playground_manager_sees_the_demo_cohort() {
-    let w = world().await;
+    on_both_stores("team_playground", playground_cohort).await;
+}
+
+async fn playground_cohort(store: Arc<dyn Store>) {
+    let (w, _) = world(store).await;
     let me = actor("acme", "pat", &["manager"]);
     let store = w.store.clone();
     ladder::app::manage::playground::seed(&store, &me, RoleKind::Manager)
@@ -325,7 +257,7 @@ async fn the_playground_manager_sees_the_demo_cohort() {
     ladder::app::manage::playground::seed(&store, &me, RoleKind::Manager)
         .await
         .unwrap();
-    let replies = send(&w.app, &me, "Demo team").await;
+    let replies = send(&w, &me, "Demo team").await;
     let t = text(&replies);
     assert!(t.contains("Team Demo team: summary"), "{t}");
     // The eight colleagues, mgr, boss and Pat.
