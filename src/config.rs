@@ -125,8 +125,10 @@ pub struct Slack {
 pub struct Schedules {
     /// Cron (seconds first) of the daily push, evaluated in each learner's timezone.
     pub prompt_cron: String,
-    /// Cron of the cohort leaderboard post.
+    /// Cron of a team's leaderboard post to its channel, for teams without their own.
     pub leaderboard_cron: String,
+    /// Cron of each manager's digest of their teams, in the manager's timezone.
+    pub digest_cron: String,
     /// IANA timezone of learners who did not set one.
     pub timezone: String,
     pub daily_new_cap: u32,
@@ -140,6 +142,7 @@ impl Default for Schedules {
         Schedules {
             prompt_cron: "0 0 9 * * Mon-Fri".into(),
             leaderboard_cron: "0 0 16 * * Fri".into(),
+            digest_cron: "0 0 8 * * Mon".into(),
             timezone: "UTC".into(),
             daily_new_cap: 2,
             daily_review_cap: 3,

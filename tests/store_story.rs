@@ -417,6 +417,17 @@ async fn expert_steps(
         .await
         .unwrap();
     assert!(s.open_questions(a.id).await.unwrap().is_empty());
+    // A second answer never overwrites the first.
+    assert!(matches!(
+        s.answer_question(q, sam.id, "Overwritten?", t0()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let to_send = s.answers_to_send(a.id).await.unwrap();
+    assert_eq!(to_send.len(), 1);
+    assert_eq!(to_send[0].answer.as_deref(), Some("Better than nothing."));
+    assert!(s.mark_answer_sent(q, t0()).await.unwrap());
+    assert!(!s.mark_answer_sent(q, t0()).await.unwrap(), "sent once");
+    assert!(s.answers_to_send(a.id).await.unwrap().is_empty());
 
     let free = s
         .create_prompt(NewPrompt {
@@ -448,7 +459,14 @@ async fn expert_steps(
         s.add_peer_review(&grade).await,
         Err(StoreError::Conflict(_))
     ));
+    // A grade alone waits (a peer's needs a second); settling takes it out of the queue.
+    assert_eq!(s.pending_free_text(a.id).await.unwrap().len(), 1);
+    assert!(s.settle_review(review, Verdict::Correct, 0.8).await.unwrap());
+    assert!(!s.settle_review(review, Verdict::Wrong, 0.0).await.unwrap());
     assert!(s.pending_free_text(a.id).await.unwrap().is_empty());
+    let logged = s.reviews(sam.id).await.unwrap();
+    let settled = logged.iter().find(|r| r.id == review).unwrap();
+    assert_eq!(settled.verdict, Verdict::Correct, "the first settlement stands");
     assert_eq!(s.peer_reviews(review).await.unwrap(), vec![grade]);
 
     let team = s.teams(a.id).await.unwrap()[0].id;

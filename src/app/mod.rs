@@ -21,7 +21,6 @@ pub mod prompt;
 pub mod records;
 mod resources;
 mod settings;
-mod staff;
 mod why;
 
 use ladder_engine::Library;
@@ -120,7 +119,6 @@ impl App {
             // dispatched here, by role, to their own use cases.
             n if expert::COMMANDS.contains(&n) => expert::handle(self, actor, n, args).await,
             n if manage::COMMANDS.contains(&n) => manage::handle(self, actor, n, args).await,
-            n if staff::COMMANDS.contains(&n) => staff::handle(self, actor, n, args).await,
             other => Ok(vec![onboarding::unknown(other)]),
         }
     }

@@ -166,8 +166,12 @@ pub fn help() -> Reply {
             "leaderboard opt-out, export or delete your data",
         ),
         (
+            "/leaderboard [all] [teams]",
+            "mastery gained and kept this week (or all time)",
+        ),
+        (
             "/ask SKILL TEXT",
-            "a question for the skill's experts and masters",
+            "a question for the skill's experts and masters; /ask alone lists yours",
         ),
         (
             "/propose SKILL TEXT",
@@ -177,6 +181,14 @@ pub fn help() -> Reply {
         (
             "/answer, /proposals",
             "experts and masters: open questions; /accept or /reject ID",
+        ),
+        (
+            "/review",
+            "experts, and peers at experienced or master: grade free-text answers",
+        ),
+        (
+            "/team [TEAM], /digest",
+            "managers: a team's summary with a picture; the weekly digest now",
         ),
         (
             "/skip 1d",

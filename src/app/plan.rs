@@ -106,16 +106,21 @@ impl App {
 
     /// What the playground shows after the clock moves: today's push, if due.
     pub async fn pushes(&self, actor: &Actor) -> Vec<Reply> {
+        let mut out = match self.answers_for(actor).await {
+            Ok(answers) => answers,
+            Err(err) => {
+                tracing::error!(error = %err, "collecting answers to questions failed");
+                Vec::new()
+            }
+        };
         match self
             .plan_day(&LearnerKey::of(actor), self.clock.now())
             .await
         {
-            Ok(planned) => planned.into_iter().map(|p| p.reply).collect(),
-            Err(err) => {
-                tracing::error!(error = %err, "planning the day failed");
-                Vec::new()
-            }
+            Ok(planned) => out.extend(planned.into_iter().map(|p| p.reply)),
+            Err(err) => tracing::error!(error = %err, "planning the day failed"),
         }
+        out
     }
 
     async fn pick(

@@ -120,6 +120,10 @@ async fn chat(args: Args, library: Library, db: PathBuf, files: PathBuf) -> anyh
     if let Some(kind) = staff_role {
         crate::app::manage::playground::seed(&store, &me, kind).await?;
     }
+    if staff_role == Some(RoleKind::Expert) {
+        let now = clock.now();
+        crate::app::manage::playground::seed_questions(&store, &me, app.library(), now).await?;
+    }
     let mut out = std::io::stdout().lock();
     let mut session = Session::new(app, clock, me, detect_style(), files);
     session.command("start", "", &mut out).await?;

@@ -16,15 +16,18 @@ use anyhow::{bail, Context};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
+use crate::app::expert::AnswerCourier;
 use crate::app::manage::notify::Notifier;
+use crate::app::manage::posts::{PostSchedules, TeamPosts};
 use crate::app::manage::{RolePolicy, Staffing};
 use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
+use crate::delivery::notices::NoticeSource;
 use crate::delivery::plan::{AppPlanner, Materialiser, TenantSchedule};
 use crate::delivery::ratelimit::RateLimiter;
-use crate::delivery::slots::CronSchedule;
+use crate::delivery::slots::{parse_tz, CronSchedule};
 use crate::delivery::worker::{Worker, WorkerConfig};
 use crate::platform::discord::gateway::{self, DiscordOptions};
 use crate::platform::discord::lease::{LeaseDb, ShardLeases, ShardPlan};
@@ -130,8 +133,21 @@ async fn serve(
         records,
     });
     let materialiser = Materialiser::new(outbox, planner, clock.clone());
-    let notifier = Notifier::new(store.clone(), library, clock.clone());
-    let planning = tokio::spawn(plan_forever(materialiser, notifier, store, cron));
+    let schedules = &settings.schedules;
+    let posts = PostSchedules {
+        digest: CronSchedule::parse(&schedules.digest_cron)
+            .map_err(|e| anyhow::anyhow!("schedules.digest_cron: {e}"))?,
+        board: CronSchedule::parse(&schedules.leaderboard_cron)
+            .map_err(|e| anyhow::anyhow!("schedules.leaderboard_cron: {e}"))?,
+        timezone: parse_tz(&schedules.timezone)
+            .map_err(|e| anyhow::anyhow!("schedules.timezone: {e}"))?,
+    };
+    let notices: Vec<Box<dyn NoticeSource>> = vec![
+        Box::new(Notifier::new(store.clone(), library.clone(), clock.clone())),
+        Box::new(AnswerCourier::new(store.clone(), library, clock.clone())),
+        Box::new(TeamPosts::new(Arc::clone(&app), store.clone(), posts)),
+    ];
+    let planning = tokio::spawn(plan_forever(materialiser, notices, store, cron));
 
     let options = DiscordOptions {
         token,
@@ -168,11 +184,11 @@ fn home_tenant(settings: &Settings) -> String {
         .map_or_else(|| "discord".to_owned(), u64::to_string)
 }
 
-/// Plans due daily prompts and escalation notifications into the outbox once a minute
-/// (the worker sends them).
+/// Plans due daily prompts and notices (notifications, answers, digests, leaderboard
+/// posts) into the outbox once a minute (the worker sends them).
 async fn plan_forever(
     materialiser: Materialiser,
-    notifier: Notifier,
+    notices: Vec<Box<dyn NoticeSource>>,
     store: Arc<dyn Store>,
     cron: CronSchedule,
 ) {
@@ -189,8 +205,11 @@ async fn plan_forever(
             }
         };
         for tenant in tenants {
-            if let Err(err) = notifier.queue(&tenant).await {
-                tracing::warn!(%err, "queueing notifications failed; retrying next minute");
+            for source in &notices {
+                if let Err(err) = source.queue(&tenant).await {
+                    let what = source.name();
+                    tracing::warn!(%err, what, "queueing notices failed; retrying next minute");
+                }
             }
             let schedule = TenantSchedule {
                 tenant: tenant.external_id,

@@ -73,6 +73,10 @@ pub enum MessageKind {
     Practice,
     /// The one gentle reminder about an unanswered daily prompt.
     Reminder,
+    /// A one-off message to a person or a channel: an answer to a learner's question, an
+    /// escalation notification, a manager's digest, a leaderboard post. The row's schedule
+    /// names which.
+    Notice,
 }
 
 impl MessageKind {
@@ -81,6 +85,7 @@ impl MessageKind {
             MessageKind::Daily => "daily",
             MessageKind::Practice => "practice",
             MessageKind::Reminder => "reminder",
+            MessageKind::Notice => "notice",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -88,6 +93,7 @@ impl MessageKind {
             "daily" => MessageKind::Daily,
             "practice" => MessageKind::Practice,
             "reminder" => MessageKind::Reminder,
+            "notice" => MessageKind::Notice,
             _ => return None,
         })
     }

@@ -93,11 +93,26 @@ pub trait Progress: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Questions of the tenant nobody answered yet, oldest first.
     async fn open_questions(&self, tenant: TenantId) -> Result<Vec<Question>, StoreError>;
+    /// The learner's own questions, answered or not, oldest first.
+    async fn questions_of(&self, learner: LearnerId) -> Result<Vec<Question>, StoreError>;
+    /// Answered questions of the tenant whose answer has not gone to the asker yet.
+    async fn answers_to_send(&self, tenant: TenantId) -> Result<Vec<Question>, StoreError>;
+    /// Records that the answer went out; `false` if it already had (another instance won).
+    async fn mark_answer_sent(&self, id: QuestionId, at: DateTime<Utc>)
+        -> Result<bool, StoreError>;
 
     /// Reviews of the tenant waiting for a person to grade them, oldest first.
     async fn pending_free_text(&self, tenant: TenantId) -> Result<Vec<ReviewEntry>, StoreError>;
     /// A person's grade of a free-text answer; `Conflict` if the reviewer already graded it.
     async fn add_peer_review(&self, review: &PeerReview) -> Result<(), StoreError>;
+    /// Gives a free-text answer its final grade, which takes it out of the review queue and
+    /// into the review log. `false` if it was already settled (a concurrent grade won).
+    async fn settle_review(
+        &self,
+        review: ReviewId,
+        verdict: ladder_engine::grade::Verdict,
+        score: f64,
+    ) -> Result<bool, StoreError>;
     async fn peer_reviews(&self, review: ReviewId) -> Result<Vec<PeerReview>, StoreError>;
 
     async fn save_leaderboard(&self, snapshot: &LeaderboardSnapshot) -> Result<(), StoreError>;

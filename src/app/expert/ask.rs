@@ -133,9 +133,12 @@ pub async fn ask(
     args: &str,
 ) -> AppResult<Vec<Reply>> {
     let (target, question) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
-    if target.is_empty() || question.trim().is_empty() {
+    if target.is_empty() {
+        return mine(app, staffing, actor).await;
+    }
+    if question.trim().is_empty() {
         return Ok(vec![Reply::text(
-            "Ask with /ask SKILL_OR_ITEM your question (for example /ask phishing How do I report a link?).",
+            "Say what you want to ask after the skill: /ask SKILL_OR_ITEM your question.",
         )]);
     }
     let Some(skill) = skill_of(app, target) else {
@@ -217,9 +220,15 @@ pub async fn answer(
     let text = kept(reply);
     let now = app.clock.now();
     let s = &staffing.store;
-    s.answer_question(q.id, learner.id, &text, now)
-        .await
-        .map_err(failed)?;
+    match s.answer_question(q.id, learner.id, &text, now).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Ok(vec![Reply::text(format!(
+                "Someone answered #{id} a moment before you; your answer was not kept."
+            ))])
+        }
+        Err(e) => return Err(failed(e).into()),
+    }
     let skill = q
         .skill
         .clone()
@@ -236,8 +245,43 @@ pub async fn answer(
         .await
         .map_err(failed)?;
     Ok(vec![Reply::text(format!(
-        "Thank you: your answer to #{id} is kept, and counts as a contribution in this skill."
+        "Thank you: your answer to #{id} is on its way to the learner, is kept, and counts \
+         as a contribution in this skill."
     ))])
+}
+
+/// `/ask` alone: the learner's own questions, newest first, with their answers.
+async fn mine(app: &App, staffing: &Staffing, actor: &Actor) -> AppResult<Vec<Reply>> {
+    let usage = "Ask with /ask SKILL_OR_ITEM your question (for example /ask phishing How do I report a link?).";
+    let Some((_, learner)) = me(staffing, actor).await? else {
+        return Ok(vec![Reply::text(usage)]);
+    };
+    let questions = staffing
+        .store
+        .questions_of(learner.id)
+        .await
+        .map_err(failed)?;
+    if questions.is_empty() {
+        return Ok(vec![Reply::text(usage)]);
+    }
+    let mut blocks = vec![Block::Heading("Your questions".into())];
+    for q in questions.iter().rev().take(SHOWN) {
+        let title = q
+            .skill
+            .as_ref()
+            .and_then(|s| app.library.skill(s))
+            .map_or("a skill no longer in the content", |s| s.title.as_str());
+        let answer = q.answer.as_deref().map_or_else(
+            || "_Waiting for an answer._".to_owned(),
+            |a| format!("**Answer:** {a}"),
+        );
+        blocks.push(Block::Text(format!(
+            "**#{}** ({title}) {}\n{answer}",
+            q.id.0, q.text
+        )));
+    }
+    blocks.push(Block::Text(usage.to_owned()));
+    Ok(vec![Reply::private(blocks)])
 }
 
 fn list(app: &App, queue: &[crate::store::Question]) -> Reply {

@@ -1,13 +1,16 @@
 //! [`ReviewDesk`] on the service's store: pending free-text answers of the caller's
-//! tenant, and grades written as a peer review plus the new memory and stage change.
+//! tenant; grades kept as peer reviews; an answer settled on the review itself (the
+//! store's conditional update makes one grader win a race) and then its new memory and
+//! stage change.
 
 use async_trait::async_trait;
 use std::sync::Arc;
 
-use super::{Grade, Pending, ReviewDesk};
+use super::{combine, Graded, Mark, Pending, ReviewDesk, Settlement, PEERS_NEEDED};
 use crate::app::records::{LearnerKey, RecordsError};
 use crate::platform::Platform;
 use crate::store::{LearnerId, PeerReview, ReviewId, StageChange, Store, StoreError};
+use ladder_engine::grade::Verdict;
 
 /// The review desk kept in a [`Store`].
 pub struct StoreDesk {
@@ -51,6 +54,16 @@ impl ReviewDesk for StoreDesk {
             let Some(l) = s.learner(r.learner).await.map_err(failed)? else {
                 continue;
             };
+            let mut graded_by = Vec::new();
+            for p in s.peer_reviews(r.id).await.map_err(failed)? {
+                if let Some(g) = s.learner(p.reviewer).await.map_err(failed)? {
+                    graded_by.push(LearnerKey {
+                        platform,
+                        tenant: tenant.to_owned(),
+                        user: g.platform_user,
+                    });
+                }
+            }
             out.push(Pending {
                 id: r.id.0,
                 learner: LearnerKey {
@@ -63,33 +76,62 @@ impl ReviewDesk for StoreDesk {
                 response: r.response,
                 answered_at: r.answered_at,
                 latency_secs: r.latency_ms.map(|ms| ms as f64 / 1000.0),
+                graded_by,
             });
         }
         Ok(out)
     }
 
-    #[tracing::instrument(skip_all, fields(review = g.review))]
-    async fn grade(&self, g: &Grade) -> Result<(), RecordsError> {
+    #[tracing::instrument(skip_all, fields(review = m.review))]
+    async fn mark(&self, m: &Mark) -> Result<Settlement, RecordsError> {
         let s = &self.store;
-        let reviewer = self.id_of(&g.reviewer).await.map_err(failed)?;
+        let reviewer = self.id_of(&m.reviewer).await.map_err(failed)?;
+        let review = ReviewId(m.review);
         let peer = PeerReview {
-            review: ReviewId(g.review),
+            review,
             reviewer,
-            verdict: g.verdict,
-            score: g.score,
-            comment: g.comment.clone(),
-            at: g.at,
+            verdict: m.verdict,
+            score: m.score,
+            comment: m.comment.clone(),
+            at: m.at,
         };
         // The peer review goes first: its unique key refuses a second grade by the same
         // person before anything else changes.
         s.add_peer_review(&peer).await.map_err(failed)?;
+        let (verdict, score) = if m.by_expert {
+            (m.verdict, m.score)
+        } else {
+            let peers: Vec<(Verdict, f64)> = s
+                .peer_reviews(review)
+                .await
+                .map_err(failed)?
+                .into_iter()
+                .map(|p| (p.verdict, p.score))
+                .collect();
+            if peers.len() < PEERS_NEEDED {
+                return Ok(Settlement::Waiting);
+            }
+            combine(peers[0], peers[1])
+        };
+        if s.settle_review(review, verdict, score)
+            .await
+            .map_err(failed)?
+        {
+            Ok(Settlement::Final { verdict, score })
+        } else {
+            Ok(Settlement::Already)
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn apply(&self, g: &Graded) -> Result<(), RecordsError> {
         let learner = self.id_of(&g.learner).await.map_err(failed)?;
-        apply(s, learner, g).await.map_err(failed)
+        apply(&self.store, learner, g).await.map_err(failed)
     }
 }
 
 /// Writes the memory and stage change of a graded answer for `learner`.
-async fn apply(store: &Arc<dyn Store>, learner: LearnerId, g: &Grade) -> Result<(), StoreError> {
+async fn apply(store: &Arc<dyn Store>, learner: LearnerId, g: &Graded) -> Result<(), StoreError> {
     store.put_memory(learner, &g.item, &g.memory).await?;
     if let Some(stage) = &g.stage {
         let change = StageChange {

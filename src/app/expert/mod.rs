@@ -9,7 +9,9 @@
 //! engine, the app's records and the manager module's role policy.
 
 mod ask;
+mod courier;
 mod desk;
+pub use courier::{answer_reply, AnswerCourier};
 mod propose;
 pub use desk::StoreDesk;
 mod review;
@@ -47,20 +49,50 @@ pub struct Pending {
     pub response: String,
     pub answered_at: DateTime<Utc>,
     pub latency_secs: Option<f64>,
+    /// Who graded it already (peers waiting for a second grade).
+    pub graded_by: Vec<LearnerKey>,
 }
 
-/// A person's grade and what it changes.
+/// A person's grade of one answer, before it settles.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Grade {
+pub struct Mark {
     pub review: i64,
     pub reviewer: LearnerKey,
-    /// Whose answer it was, and to which item.
-    pub learner: LearnerKey,
-    pub item: ItemId,
+    /// An expert's grade settles the answer alone; a peer's needs a second peer.
+    pub by_expert: bool,
     pub verdict: Verdict,
     pub score: f64,
     pub comment: String,
     pub at: DateTime<Utc>,
+}
+
+/// Where an answer stands after a grade.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Settlement {
+    /// The answer has its final grade (this call settled it): feed it to the scheduler.
+    Final { verdict: Verdict, score: f64 },
+    /// A peer's grade is kept; the answer waits for another peer (or an expert).
+    Waiting,
+    /// Someone else settled it a moment earlier; the grade is kept, nothing else changes.
+    Already,
+}
+
+/// Peers needed to settle an answer without an expert.
+pub const PEERS_NEEDED: usize = 2;
+
+/// The final grade from two peers: their verdict when they agree, otherwise partial;
+/// the score is their mean either way.
+pub fn combine(a: (Verdict, f64), b: (Verdict, f64)) -> (Verdict, f64) {
+    let score = (a.1 + b.1) / 2.0;
+    let verdict = if a.0 == b.0 { a.0 } else { Verdict::Partial };
+    (verdict, score)
+}
+
+/// What a settled grade changes for the learner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Graded {
+    pub learner: LearnerKey,
+    pub item: ItemId,
     /// The item's new memory state.
     pub memory: Memory,
     /// A stage change the grade caused, if any.
@@ -73,8 +105,11 @@ pub trait ReviewDesk: Send + Sync {
     /// Answers of one tenant waiting for a grade, oldest first.
     async fn pending(&self, platform: Platform, tenant: &str)
         -> Result<Vec<Pending>, RecordsError>;
-    /// Records the grade, the new memory and any stage change.
-    async fn grade(&self, grade: &Grade) -> Result<(), RecordsError>;
+    /// Keeps a person's grade and settles the answer when it has enough: an expert's
+    /// grade, or [`PEERS_NEEDED`] peers' ([`combine`]d). A person grades an answer once.
+    async fn mark(&self, mark: &Mark) -> Result<Settlement, RecordsError>;
+    /// Writes the new memory and any stage change of a settled answer.
+    async fn apply(&self, graded: &Graded) -> Result<(), RecordsError>;
 }
 
 /// Runs one expert command.

@@ -1,15 +1,20 @@
 //! `review` (the queue) and `review ID right|partial|wrong [comment]` (a grade).
 //!
+//! Who grades: experts of the skill (platform role and recorded grant), whose grade
+//! settles an answer alone, and peers, learners at experienced or master in the skill,
+//! of whom two must grade an answer before it settles (agreeing, their verdict; otherwise
+//! partial). Nobody grades their own answer or the same answer twice.
+//!
 //! The learner stays anonymous to the reviewer: the rubric and the answer are what a grade
-//! needs. A grade becomes a scheduler rating through the same mapping as machine-graded
-//! answers, and the skill is re-evaluated with the graded answer counted.
+//! needs. A settled grade becomes a scheduler rating through the same mapping as
+//! machine-graded answers, and the skill is re-evaluated with the graded answer counted.
 
 use ladder_engine::grade::Verdict;
 use ladder_engine::schedule::rating_for;
 use ladder_engine::{AnswerKey, SkillId, Stage};
 use std::collections::HashMap;
 
-use super::{Grade, Pending};
+use super::{Graded, Mark, Pending, Settlement};
 use crate::app::learning::evaluate_skill;
 use crate::app::manage::Staffing;
 use crate::app::records::{LearnerKey, StageRecord};
@@ -20,18 +25,23 @@ use crate::store::{RoleKind, RoleScope};
 /// Answers shown per `/review`.
 const SHOWN: usize = 3;
 
-/// Which skills' answers the expert may grade.
-enum Scope {
-    All,
-    Skills(Vec<SkillId>),
+/// Which skills' answers the caller may grade, and in which capacity.
+struct Scope {
+    /// Every skill (tenant-wide expert or admin).
+    expert_everywhere: bool,
+    expert_in: Vec<SkillId>,
+    /// Skills where the caller is experienced or master: a peer's grade.
+    peer_in: Vec<SkillId>,
+    /// A platform expert role without the grant in our database.
+    role_not_recorded: bool,
 }
 
 impl Scope {
+    fn expert(&self, skill: &SkillId) -> bool {
+        self.expert_everywhere || self.expert_in.contains(skill)
+    }
     fn covers(&self, skill: &SkillId) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Skills(s) => s.contains(skill),
-        }
+        self.expert(skill) || self.peer_in.contains(skill)
     }
 }
 
@@ -41,17 +51,23 @@ pub async fn handle(
     actor: &Actor,
     args: &str,
 ) -> AppResult<Vec<Reply>> {
-    let scope = match scope(staffing, actor).await? {
-        Ok(s) => s,
-        Err(denial) => return Ok(vec![Reply::text(denial)]),
-    };
     let me = LearnerKey::of(actor);
+    let scope = scope(app, staffing, actor).await?;
+    if !scope.expert_everywhere && scope.expert_in.is_empty() && scope.peer_in.is_empty() {
+        let text = if scope.role_not_recorded {
+            "Your expert role is not recorded in Ladder yet. Ask your admin to grant it."
+        } else {
+            "/review is for experts of a skill, and for learners at experienced or master in \
+             it. Keep practising, or ask your admin if you should have the expert role."
+        };
+        return Ok(vec![Reply::text(text)]);
+    }
     let queue: Vec<Pending> = staffing
         .desk
         .pending(actor.platform, &actor.tenant)
         .await?
         .into_iter()
-        .filter(|p| scope.covers(&p.skill) && p.learner != me)
+        .filter(|p| scope.covers(&p.skill) && p.learner != me && !p.graded_by.contains(&me))
         .collect();
     let mut words = args.split_whitespace();
     let Some(first) = words.next() else {
@@ -70,42 +86,55 @@ pub async fn handle(
     let Some((verdict, score)) = parse_grade(grade) else {
         return Ok(vec![Reply::text("The grade is right, partial or wrong.")]);
     };
-    let comment = echo(&words.collect::<Vec<_>>().join(" "));
-    grade_one(app, staffing, me, pending, verdict, score, comment).await
+    let mark = Mark {
+        review: pending.id,
+        reviewer: me,
+        by_expert: scope.expert(&pending.skill),
+        verdict,
+        score,
+        comment: echo(&words.collect::<Vec<_>>().join(" ")),
+        at: app.clock.now(),
+    };
+    grade_one(app, staffing, pending, mark).await
 }
 
-async fn scope(staffing: &Staffing, actor: &Actor) -> AppResult<Result<Scope, &'static str>> {
+async fn scope(app: &App, staffing: &Staffing, actor: &Actor) -> AppResult<Scope> {
+    let mut scope = Scope {
+        expert_everywhere: false,
+        expert_in: Vec::new(),
+        peer_in: Vec::new(),
+        role_not_recorded: false,
+    };
     let platform = staffing.policy.kinds(actor);
     let is_expert = |k: &RoleKind| matches!(k, RoleKind::Expert | RoleKind::Admin);
-    if !platform.iter().any(is_expert) {
-        return Ok(Err(
-            "/review is for experts. Ask your admin if you should have that role.",
-        ));
+    if platform.iter().any(is_expert) {
+        scope.role_not_recorded = true;
+        for (kind, s) in staffing.staff.grants(&LearnerKey::of(actor)).await? {
+            if !is_expert(&kind) || !platform.contains(&kind) {
+                continue;
+            }
+            scope.role_not_recorded = false;
+            match s {
+                _ if kind == RoleKind::Admin => scope.expert_everywhere = true,
+                RoleScope::Tenant => scope.expert_everywhere = true,
+                RoleScope::Skill(id) => scope.expert_in.push(id),
+                RoleScope::Team(_) => {}
+            }
+        }
     }
-    let grants = staffing.staff.grants(&LearnerKey::of(actor)).await?;
-    let grants: Vec<_> = grants
+    let mut latest: HashMap<SkillId, (chrono::DateTime<chrono::Utc>, Stage)> = HashMap::new();
+    for s in app.records.stages(&LearnerKey::of(actor)).await? {
+        let e = latest.entry(s.skill).or_insert((s.since, s.stage));
+        if s.since >= e.0 {
+            *e = (s.since, s.stage);
+        }
+    }
+    scope.peer_in = latest
         .into_iter()
-        .filter(|(k, _)| is_expert(k) && platform.contains(k))
+        .filter(|(_, (_, stage))| *stage >= Stage::Experienced)
+        .map(|(skill, _)| skill)
         .collect();
-    if grants.is_empty() {
-        return Ok(Err(
-            "Your expert role is not recorded in Ladder yet. Ask your admin to grant it.",
-        ));
-    }
-    let all = grants
-        .iter()
-        .any(|(k, s)| *k == RoleKind::Admin || *s == RoleScope::Tenant);
-    if all {
-        return Ok(Ok(Scope::All));
-    }
-    let skills = grants
-        .into_iter()
-        .filter_map(|(_, s)| match s {
-            RoleScope::Skill(id) => Some(id),
-            _ => None,
-        })
-        .collect();
-    Ok(Ok(Scope::Skills(skills)))
+    Ok(scope)
 }
 
 fn parse_grade(word: &str) -> Option<(Verdict, f64)> {
@@ -151,18 +180,31 @@ fn list(app: &App, queue: &[Pending]) -> Reply {
 async fn grade_one(
     app: &App,
     staffing: &Staffing,
-    reviewer: LearnerKey,
     p: Pending,
-    verdict: Verdict,
-    score: f64,
-    comment: String,
+    mark: Mark,
 ) -> AppResult<Vec<Reply>> {
     let (Some(item), Some(skill)) = (app.library.item(&p.item), app.library.skill(&p.skill)) else {
         return Ok(vec![Reply::text(
             "That item is no longer in the content, so it cannot be graded.",
         )]);
     };
-    let now = app.clock.now();
+    let (verdict, score) = match staffing.desk.mark(&mark).await? {
+        Settlement::Final { verdict, score } => (verdict, score),
+        Settlement::Waiting => {
+            return Ok(vec![Reply::text(format!(
+                "Thank you: your grade of #{} is kept. It counts once another peer (or an \
+                 expert) has graded the answer too.",
+                p.id
+            ))])
+        }
+        Settlement::Already => {
+            return Ok(vec![Reply::text(format!(
+                "Thank you: #{} was settled a moment before your grade, which is kept with it.",
+                p.id
+            ))])
+        }
+    };
+    let now = mark.at;
     let mut memories: HashMap<_, _> = app
         .records
         .memories(&p.learner)
@@ -174,7 +216,7 @@ async fn grade_one(
     let scheduler = app.schedulers.for_item(&app.library, item);
     let memory = scheduler.review(memories.get(&p.item), rating, now).memory;
     memories.insert(p.item.clone(), memory.clone());
-    // The graded answer counts as the verdict the reviewer gave.
+    // The settled grade is on the review now; older records may still say needs-review.
     let mut reviews = app.records.reviews(&p.learner).await?;
     for r in reviews.iter_mut() {
         if r.item == p.item && r.at == p.answered_at && r.verdict == Verdict::NeedsReview {
@@ -209,23 +251,22 @@ async fn grade_one(
         evidence: eval.evidence.sentence(&skill.title),
     });
     let moved = stage.as_ref().map(|s| s.stage);
-    let grade = Grade {
-        review: p.id,
-        reviewer,
+    let graded = Graded {
         learner: p.learner,
         item: p.item,
-        verdict,
-        score,
-        comment,
-        at: now,
         memory,
         stage,
     };
-    staffing.desk.grade(&grade).await?;
+    staffing.desk.apply(&graded).await?;
     let mut said = format!(
-        "Graded #{} as {}. The learner's next review of this item is scheduled from your grade.",
-        grade.review,
-        verdict.as_str()
+        "Graded #{} as {}. The learner's next review of this item is scheduled from {}.",
+        p.id,
+        verdict.as_str(),
+        if mark.by_expert {
+            "your grade"
+        } else {
+            "your grade and the other peer's"
+        }
     );
     if let Some(stage) = moved {
         said.push_str(&format!(

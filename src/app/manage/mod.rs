@@ -12,6 +12,7 @@ mod access;
 pub mod board;
 pub mod notify;
 pub mod playground;
+pub mod posts;
 mod store;
 mod team;
 
@@ -27,7 +28,7 @@ pub use access::{Denial, RolePolicy};
 pub use store::StoreStaff;
 
 /// Commands handled here.
-pub const COMMANDS: [&str; 2] = ["team", "leaderboard"];
+pub const COMMANDS: [&str; 3] = ["team", "digest", "leaderboard"];
 
 /// One team as a manager sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +89,7 @@ pub async fn handle(app: &App, actor: &Actor, name: &str, args: &str) -> AppResu
     };
     match name {
         "team" => team::handle(app, staffing, actor, args).await,
+        "digest" => posts::handle(app, staffing, actor, args).await,
         other => Ok(vec![Reply::text(format!("Unknown command /{other}."))]),
     }
 }

@@ -74,6 +74,10 @@ impl Notifier {
     /// told about that skill today. Returns the rows created.
     #[tracing::instrument(skip_all, fields(tenant = %tenant.external_id))]
     pub async fn queue(&self, tenant: &Tenant) -> Result<u64, StoreError> {
+        self.queue_notifications(tenant).await
+    }
+
+    async fn queue_notifications(&self, tenant: &Tenant) -> Result<u64, StoreError> {
         let now = self.clock.now();
         let learners = self.store.learners(tenant.id).await?;
         let mut roles = Vec::new();
@@ -178,9 +182,7 @@ impl Notifier {
                     to.platform_user
                 ),
                 slot_date: s.at.date_naive(),
-                // The outbox's kinds are fixed by its schema; `practice` is the kind for
-                // asynchronous one-off messages, and the schedule names what this is.
-                kind: MessageKind::Practice,
+                kind: MessageKind::Notice,
             },
             message: Message {
                 platform: tenant.platform,
@@ -192,6 +194,16 @@ impl Notifier {
             },
             due_at: now,
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::delivery::notices::NoticeSource for Notifier {
+    fn name(&self) -> &'static str {
+        "notifications"
+    }
+    async fn queue(&self, tenant: &Tenant) -> Result<u64, StoreError> {
+        self.queue_notifications(tenant).await
     }
 }
 

@@ -45,3 +45,42 @@ pub async fn seed(store: &Arc<dyn Store>, me: &Actor, kind: RoleKind) -> Result<
     };
     store.grant_role(&role).await
 }
+
+/// Two questions from the demo cohort for the playground expert's `/answer` queue, about
+/// the first two skills of the library, unless the tenant already has open questions.
+/// The askers are simulated colleagues; their answers go nowhere else.
+#[tracing::instrument(skip_all)]
+pub async fn seed_questions(
+    store: &Arc<dyn Store>,
+    me: &Actor,
+    library: &ladder_engine::Library,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let tenant = store
+        .find_tenant(me.platform, &me.tenant)
+        .await?
+        .ok_or_else(|| StoreError::NotFound("tenant".into()))?;
+    if !store.open_questions(tenant.id).await?.is_empty() {
+        return Ok(());
+    }
+    let askers: Vec<_> = store
+        .learners(tenant.id)
+        .await?
+        .into_iter()
+        .filter(|l| l.platform_user != me.user)
+        .collect();
+    let asks = [
+        "Could you give a real example of this from our kind of work?",
+        "What is the mistake people make most often here, and how do I avoid it?",
+    ];
+    for ((asker, skill), text) in askers.iter().zip(&library.skills).zip(asks) {
+        let question = crate::store::NewQuestion {
+            learner: asker.id,
+            skill: Some(skill.id.clone()),
+            text: text.to_owned(),
+            at,
+        };
+        store.ask_question(&question).await?;
+    }
+    Ok(())
+}

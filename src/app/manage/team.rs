@@ -31,8 +31,15 @@ pub async fn handle(
         return Ok(vec![Reply::private(report::text::blocks_at_risk(&summary))]);
     }
     let mut blocks = report::text::blocks(&summary);
-    match report::picture::png(&summary) {
-        Ok(png) => blocks.push(Block::Image {
+    blocks.extend(picture(&summary));
+    Ok(vec![Reply::private(blocks)])
+}
+
+/// The summary's picture as a block; `None` (logged) if drawing failed, since the text
+/// already carries every figure.
+pub fn picture(summary: &TeamSummary) -> Option<Block> {
+    match report::picture::png(summary) {
+        Ok(png) => Some(Block::Image {
             png,
             filename: "team-summary.png".into(),
             alt: format!(
@@ -42,10 +49,11 @@ pub async fn handle(
                 summary.skills.len()
             ),
         }),
-        // The text already carries every figure; a failed picture is not worth failing for.
-        Err(e) => tracing::error!(error = %e, "team summary picture failed"),
+        Err(e) => {
+            tracing::error!(error = %e, "team summary picture failed");
+            None
+        }
     }
-    Ok(vec![Reply::private(blocks)])
 }
 
 /// The summary of one team as of the app's clock.

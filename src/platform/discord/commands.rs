@@ -13,6 +13,10 @@ fn string(name: &str, description: &str, required: bool) -> CreateCommandOption 
         .max_length(200)
 }
 
+fn id(name: &str, description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::Integer, name, description).min_int_value(1)
+}
+
 fn sub(name: &str, description: &str) -> CreateCommandOption {
     CreateCommandOption::new(CommandOptionType::SubCommand, name, description)
 }
@@ -95,15 +99,54 @@ pub fn all() -> Vec<CreateCommand> {
             "Team summary: stage per skill, retention, who is at risk",
         )
         .add_option(string("team", "Team name, or `at-risk`", false)),
-        command("ask", "Ask the experts a question")
-            .add_option(string("question", "Your question", true).max_length(1000)),
-        command("answer", "Questions waiting for an expert answer"),
-        command("review", "Free-text answers waiting for review"),
-        command("propose", "Propose a new question for a skill")
-            .add_option(string("skill", "Skill id", true)),
+        command("digest", "Managers: the weekly digest of your teams, now").add_option(string(
+            "team",
+            "Team name; leave empty for all yours",
+            false,
+        )),
+        command(
+            "ask",
+            "Ask a skill's experts a question; alone, your questions",
+        )
+        .add_option(string("skill", "Skill or item id", false))
+        .add_option(string("question", "Your question", false).max_length(1000)),
+        command("answer", "Experts and masters: learners' open questions")
+            .add_option(id("id", "Question number to answer"))
+            .add_option(string("text", "Your answer", false).max_length(1500)),
+        command("review", "Free-text answers waiting for your grade")
+            .add_option(id("id", "Answer number to grade"))
+            .add_option(
+                string("grade", "Your grade", false)
+                    .add_string_choice("right", "right")
+                    .add_string_choice("partial", "partial")
+                    .add_string_choice("wrong", "wrong"),
+            )
+            .add_option(string("comment", "A word for the learner", false)),
+        command("propose", "Propose a new question or a better explanation")
+            .add_option(string("skill", "Skill or item id", true))
+            .add_option(string("text", "Your proposal", true).max_length(1500)),
+        command("proposals", "Experts: proposals waiting for a decision"),
+        command("accept", "Experts: accept a proposal into pending content")
+            .add_option(id("id", "Proposal number").required(true)),
+        command("reject", "Experts: reject a proposal")
+            .add_option(id("id", "Proposal number").required(true)),
+        command("vote", "Vote on a proposal or an expert's answer")
+            .add_option(id("id", "Proposal or answer number").required(true))
+            .add_option(
+                string("vote", "Up or down", true)
+                    .add_string_choice("up", "up")
+                    .add_string_choice("down", "down"),
+            ),
         command(
             "leaderboard",
             "The cohort leaderboard: mastery gained and kept",
+        )
+        .add_option(
+            string("view", "Which board", false)
+                .add_string_choice("this week", "week")
+                .add_string_choice("all time", "all")
+                .add_string_choice("teams, this week", "teams")
+                .add_string_choice("teams, all time", "all teams"),
         ),
     ]
 }

@@ -202,6 +202,8 @@ pub struct Question {
     pub answer: Option<String>,
     pub answered_by: Option<LearnerId>,
     pub answered_at: Option<DateTime<Utc>>,
+    /// When the answer was queued for the asker; `None` while it still has to go out.
+    pub answer_sent_at: Option<DateTime<Utc>>,
 }
 
 /// A person's grade of a free-text answer.

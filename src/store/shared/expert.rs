@@ -87,6 +87,8 @@ macro_rules! impl_expert {
                 Ok($crate::store::QuestionId(id))
             }
 
+            /// Only an open question takes an answer: a second expert answering at the same
+            /// moment gets `Conflict` instead of overwriting the first answer.
             async fn answer_question_sql(
                 &self,
                 id: $crate::store::QuestionId,
@@ -96,7 +98,7 @@ macro_rules! impl_expert {
             ) -> Result<(), $crate::store::StoreError> {
                 let done = sqlx::query(
                     "UPDATE questions SET answer = $1, answered_by = $2, answered_at = $3 \
-                     WHERE id = $4",
+                     WHERE id = $4 AND answer IS NULL",
                 )
                 .bind(text)
                 .bind(expert.0)
@@ -104,23 +106,101 @@ macro_rules! impl_expert {
                 .bind(id.0)
                 .execute(&self.pool)
                 .await?;
-                $crate::store::shared::directory::found(done.rows_affected(), "question")
+                if done.rows_affected() == 0 {
+                    let (n,): (i64,) =
+                        sqlx::query_as("SELECT COUNT(*) FROM questions WHERE id = $1")
+                            .bind(id.0)
+                            .fetch_one(&self.pool)
+                            .await?;
+                    $crate::store::shared::directory::found(n as u64, "question")?;
+                    return Err($crate::store::StoreError::Conflict(format!(
+                        "question {} is already answered",
+                        id.0
+                    )));
+                }
+                Ok(())
+            }
+
+            async fn questions_where(
+                &self,
+                filter: &str,
+                bind: i64,
+            ) -> Result<Vec<$crate::store::Question>, $crate::store::StoreError> {
+                let sql = format!(
+                    "SELECT q.id, q.learner_id, q.skill_id, q.text, q.asked_at, q.answer, \
+                     q.answered_by, q.answered_at, q.answer_sent_at FROM questions q \
+                     JOIN learners l ON l.id = q.learner_id WHERE {filter}"
+                );
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::QuestionRow>(&sql)
+                    .bind(bind)
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
+            async fn questions_of_sql(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<Vec<$crate::store::Question>, $crate::store::StoreError> {
+                self.questions_where("q.learner_id = $1 ORDER BY q.asked_at, q.id", learner.0)
+                    .await
+            }
+
+            async fn answers_to_send_sql(
+                &self,
+                tenant: $crate::store::TenantId,
+            ) -> Result<Vec<$crate::store::Question>, $crate::store::StoreError> {
+                self.questions_where(
+                    "l.tenant_id = $1 AND q.answer IS NOT NULL AND q.answer_sent_at IS NULL \
+                     ORDER BY q.answered_at, q.id",
+                    tenant.0,
+                )
+                .await
+            }
+
+            async fn mark_answer_sent_sql(
+                &self,
+                id: $crate::store::QuestionId,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE questions SET answer_sent_at = $1 \
+                     WHERE id = $2 AND answer IS NOT NULL AND answer_sent_at IS NULL",
+                )
+                .bind(at)
+                .bind(id.0)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn settle_review_sql(
+                &self,
+                review: $crate::store::ReviewId,
+                verdict: ladder_engine::grade::Verdict,
+                score: f64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE reviews SET verdict = $1, score = $2 \
+                     WHERE id = $3 AND verdict = 'needs_review'",
+                )
+                .bind(verdict.as_str())
+                .bind(score)
+                .bind(review.0)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn open_questions_sql(
                 &self,
                 tenant: $crate::store::TenantId,
             ) -> Result<Vec<$crate::store::Question>, $crate::store::StoreError> {
-                let rows = sqlx::query_as::<_, $crate::store::shared::rows::QuestionRow>(
-                    "SELECT q.id, q.learner_id, q.skill_id, q.text, q.asked_at, q.answer, \
-                     q.answered_by, q.answered_at FROM questions q \
-                     JOIN learners l ON l.id = q.learner_id \
-                     WHERE l.tenant_id = $1 AND q.answer IS NULL ORDER BY q.asked_at, q.id",
+                self.questions_where(
+                    "l.tenant_id = $1 AND q.answer IS NULL ORDER BY q.asked_at, q.id",
+                    tenant.0,
                 )
-                .bind(tenant.0)
-                .fetch_all(&self.pool)
-                .await?;
-                $crate::store::shared::convert(rows, |r| r.into_domain())
+                .await
             }
 
             async fn pending_free_text_sql(
@@ -129,7 +209,6 @@ macro_rules! impl_expert {
             ) -> Result<Vec<$crate::store::ReviewEntry>, $crate::store::StoreError> {
                 let sql = format!(
                     "{} WHERE l.tenant_id = $1 AND r.verdict = 'needs_review' \
-                     AND NOT EXISTS (SELECT 1 FROM peer_reviews p WHERE p.review_id = r.id) \
                      ORDER BY r.answered_at, r.id",
                     $crate::store::shared::rows::REVIEW_SELECT
                 );

@@ -233,6 +233,41 @@ macro_rules! impl_progress {
                 self.open_questions_sql(tenant).await
             }
 
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn questions_of(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<Vec<$crate::store::Question>, $crate::store::StoreError> {
+                self.questions_of_sql(learner).await
+            }
+
+            #[tracing::instrument(skip_all, fields(tenant = tenant.0))]
+            async fn answers_to_send(
+                &self,
+                tenant: $crate::store::TenantId,
+            ) -> Result<Vec<$crate::store::Question>, $crate::store::StoreError> {
+                self.answers_to_send_sql(tenant).await
+            }
+
+            #[tracing::instrument(skip_all, fields(question = id.0))]
+            async fn mark_answer_sent(
+                &self,
+                id: $crate::store::QuestionId,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                self.mark_answer_sent_sql(id, at).await
+            }
+
+            #[tracing::instrument(skip_all, fields(review = review.0))]
+            async fn settle_review(
+                &self,
+                review: $crate::store::ReviewId,
+                verdict: ladder_engine::grade::Verdict,
+                score: f64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                self.settle_review_sql(review, verdict, score).await
+            }
+
             #[tracing::instrument(skip_all, fields(tenant = tenant.0))]
             async fn pending_free_text(
                 &self,

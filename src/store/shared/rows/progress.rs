@@ -152,6 +152,7 @@ pub(crate) struct QuestionRow {
     answer: Option<String>,
     answered_by: Option<i64>,
     answered_at: Option<DateTime<Utc>>,
+    answer_sent_at: Option<DateTime<Utc>>,
 }
 
 impl QuestionRow {
@@ -165,6 +166,7 @@ impl QuestionRow {
             answer: self.answer,
             answered_by: self.answered_by.map(LearnerId),
             answered_at: self.answered_at,
+            answer_sent_at: self.answer_sent_at,
         })
     }
 }
