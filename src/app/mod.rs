@@ -7,6 +7,7 @@
 //! interface, the clock and the platform types; never on a concrete platform or database.
 
 pub mod action;
+pub(crate) mod admin;
 mod answer;
 pub mod expert;
 mod feedback;
@@ -115,6 +116,7 @@ impl App {
             "pause" => settings::handle(self, actor, &format!("pause {args}")).await,
             "resume" => settings::handle(self, actor, "resume").await,
             "privacy" => privacy::handle(self, actor, args).await,
+            "admin" => admin::handle(self, actor, args).await,
             // Managers' and experts' commands (team summary, review queue, ...) are
             // dispatched here, by role, to their own use cases.
             n if expert::COMMANDS.contains(&n) => expert::handle(self, actor, n, args).await,

@@ -16,6 +16,7 @@ pub mod export;
 pub mod scheduler;
 pub mod serve;
 pub mod simulate;
+pub mod staff;
 
 /// Mastery-based practice in the chat tools your team already uses.
 #[derive(Debug, Parser)]
@@ -50,6 +51,9 @@ pub enum Command {
     /// Database maintenance.
     #[command(subcommand)]
     Db(db::Command),
+    /// Set a tenant up: teams, members, and manager, expert and admin grants.
+    #[command(subcommand)]
+    Staff(staff::Command),
     /// Show configuration.
     #[command(subcommand)]
     Config(config::Command),
@@ -83,6 +87,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(cmd) => bench::run(cmd),
         Command::Export(args) => export::run(args),
         Command::Db(cmd) => db::run(cmd),
+        Command::Staff(cmd) => staff::run(cmd),
         Command::Config(cmd) => config::run(cmd),
         Command::DeliveryWorker(args) => delivery_worker::run(args),
     }
