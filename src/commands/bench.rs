@@ -50,6 +50,9 @@ pub enum Command {
         backend: Backend,
         #[arg(long, default_value_t = 2_000)]
         n: usize,
+        /// Learners answering at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
         #[arg(long)]
         database_url: Option<String>,
         #[arg(long)]
@@ -97,10 +100,11 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Answers {
             backend,
             n,
+            concurrency,
             database_url,
             json,
         } => {
-            let report = rt.block_on(answers::run(backend, n, database_url))?;
+            let report = rt.block_on(answers::run(backend, n, concurrency, database_url))?;
             print(&report, json)?;
         }
         Command::Growth {

@@ -2,6 +2,12 @@
 //! below the chat adapter: read the learner's memory of the item, grade, schedule (FSRS),
 //! persist through the store's answer transaction, and compose the reply. Compared with a
 //! bare single-row UPDATE + INSERT transaction on the same database.
+//!
+//! `--concurrency C` has C learners answer at once (C tasks on the store's pool), as a
+//! cohort does in the morning; the baseline runs with as many writers. Answers and
+//! baseline transactions alternate in blocks of [`BLOCK`] per writer, so both see the
+//! same machine: on a shared machine the load changes within a run, and two phases one
+//! after the other would compare different conditions.
 
 use chrono::Utc;
 use ladder_engine::grade::{grade, Answer};
@@ -23,6 +29,7 @@ use crate::store::{
 pub struct AnswersReport {
     pub backend: Backend,
     pub n: usize,
+    pub concurrency: usize,
     pub p50_us: f64,
     pub p99_us: f64,
     pub per_s: f64,
@@ -30,8 +37,12 @@ pub struct AnswersReport {
     pub baseline_p99_us: f64,
     pub baseline_per_s: f64,
     pub p50_vs_baseline: f64,
+    pub p99_vs_baseline: f64,
     pub rss_mb: f64,
 }
+
+/// Answers (and baseline transactions) per writer between switches.
+const BLOCK: usize = 50;
 
 /// Latencies in microseconds: (p50, p99).
 fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
@@ -52,8 +63,12 @@ async fn open_store(db: &BenchDb) -> anyhow::Result<Arc<dyn Store>> {
     })
 }
 
-/// One learner with `n` open practice prompts on one true/false item.
-async fn setup(store: &dyn Store, n: usize) -> anyhow::Result<(LearnerId, Vec<PromptId>)> {
+/// Learner `k` with `n` open practice prompts on one true/false item.
+async fn setup(
+    store: &dyn Store,
+    k: usize,
+    n: usize,
+) -> anyhow::Result<(LearnerId, Vec<PromptId>)> {
     let now = Utc::now();
     let tenant = store
         .upsert_tenant(Platform::Local, "bench", "Benchmark")
@@ -61,7 +76,7 @@ async fn setup(store: &dyn Store, n: usize) -> anyhow::Result<(LearnerId, Vec<Pr
     let learner = store
         .add_learner(NewLearner {
             tenant: tenant.id,
-            platform_user: "bench-learner".into(),
+            platform_user: format!("bench-learner-{k}"),
             display_name: "Bench".into(),
             prefs: Preferences::default(),
             joined_at: now,
@@ -128,31 +143,82 @@ async fn answer(
     Ok(reply)
 }
 
-pub async fn run(backend: Backend, n: usize, url: Option<String>) -> anyhow::Result<AnswersReport> {
+pub async fn run(
+    backend: Backend,
+    n: usize,
+    concurrency: usize,
+    url: Option<String>,
+) -> anyhow::Result<AnswersReport> {
     anyhow::ensure!(n > 0, "--n must be positive");
-    let db = BenchDb::open(backend, url).await?;
+    anyhow::ensure!(
+        (1..=64).contains(&concurrency),
+        "--concurrency must be between 1 and 64"
+    );
+    let db = Arc::new(BenchDb::open(backend, url).await?);
     let store = open_store(&db).await?;
-    let (learner, prompts) = setup(store.as_ref(), n).await?;
-    let scheduler = Scheduler::new(None, 0.9)?;
-
-    let mut samples = Vec::with_capacity(n);
-    let start = Instant::now();
-    for prompt in prompts {
-        let t = Instant::now();
-        answer(store.as_ref(), &scheduler, learner, prompt).await?;
-        samples.push(t.elapsed());
+    let per_writer = n.div_ceil(concurrency);
+    let mut writers = Vec::with_capacity(concurrency);
+    for k in 0..concurrency {
+        writers.push(setup(store.as_ref(), k, per_writer).await?);
     }
-    let per_s = n as f64 / start.elapsed().as_secs_f64();
-    let (p50_us, p99_us) = percentiles(samples);
+    db.prepare_baseline(concurrency).await?;
+    let scheduler = Arc::new(Scheduler::new(None, 0.9)?);
 
-    let (baseline, baseline_per_s) = db.baseline_transactions(n).await?;
+    let (mut samples, mut baseline) = (Vec::new(), Vec::new());
+    let (mut answer_wall, mut baseline_wall) = (Duration::ZERO, Duration::ZERO);
+    for block in 0..per_writer.div_ceil(BLOCK) {
+        let range = block * BLOCK..((block + 1) * BLOCK).min(per_writer);
+        let t = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (learner, prompts) in &writers {
+            let (store, scheduler, learner) = (store.clone(), scheduler.clone(), *learner);
+            let prompts = prompts[range.clone()].to_vec();
+            tasks.spawn(async move {
+                let mut out = Vec::with_capacity(prompts.len());
+                for prompt in prompts {
+                    let t = Instant::now();
+                    answer(store.as_ref(), &scheduler, learner, prompt).await?;
+                    out.push(t.elapsed());
+                }
+                anyhow::Ok(out)
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            samples.extend(done??);
+        }
+        answer_wall += t.elapsed();
+
+        let t = Instant::now();
+        for row in 0..concurrency as i64 {
+            let (db, range) = (db.clone(), range.clone());
+            tasks.spawn(async move {
+                let mut out = Vec::with_capacity(range.len());
+                for i in range {
+                    out.push(db.baseline_transaction(row, i as i32).await?);
+                }
+                anyhow::Ok(out)
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            baseline.extend(done??);
+        }
+        baseline_wall += t.elapsed();
+    }
+    let done = samples.len();
+    let per_s = done as f64 / answer_wall.as_secs_f64();
+    let baseline_per_s = baseline.len() as f64 / baseline_wall.as_secs_f64();
+    let (p50_us, p99_us) = percentiles(samples);
     let (baseline_p50_us, baseline_p99_us) = percentiles(baseline);
     let (rss, _) = rss_mb();
     drop(store);
-    db.close().await?;
+    Arc::try_unwrap(db)
+        .map_err(|_| anyhow::anyhow!("the benchmark database is still in use"))?
+        .close()
+        .await?;
     Ok(AnswersReport {
         backend,
-        n,
+        n: done,
+        concurrency,
         p50_us,
         p99_us,
         per_s,
@@ -160,6 +226,7 @@ pub async fn run(backend: Backend, n: usize, url: Option<String>) -> anyhow::Res
         baseline_p99_us,
         baseline_per_s,
         p50_vs_baseline: p50_us / baseline_p50_us,
+        p99_vs_baseline: p99_us / baseline_p99_us,
         rss_mb: rss,
     })
 }

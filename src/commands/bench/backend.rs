@@ -81,7 +81,13 @@ impl BenchDb {
                 let opts = SqliteConnectOptions::from_str(&url)?
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10));
+                    .busy_timeout(Duration::from_secs(10))
+                    // As the store's connections: checkpoints are the store's background
+                    // task's job, so neither side pays for them inside a commit.
+                    .pragma(
+                        "wal_autocheckpoint",
+                        crate::store::sqlite::WAL_LIMIT_PAGES.to_string(),
+                    );
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .connect_with(opts)
@@ -142,57 +148,79 @@ impl BenchDb {
         Ok(n as f64 / start.elapsed().as_secs_f64())
     }
 
-    /// Latencies and rate of a bare transaction: one single-row UPDATE and one INSERT.
+    /// `n` bare write transactions in a row, each one `UPDATE` of a single-row counter and
+    /// one single-row `INSERT`: the cheapest useful write. Returns each latency and the
+    /// rate.
     pub async fn baseline_transactions(&self, n: usize) -> anyhow::Result<(Vec<Duration>, f64)> {
+        self.prepare_baseline(1).await?;
+        let mut samples = Vec::with_capacity(n);
+        let start = Instant::now();
+        for i in 0..n as i32 {
+            samples.push(self.baseline_transaction(0, i).await?);
+        }
+        let per_s = n as f64 / start.elapsed().as_secs_f64();
+        Ok((samples, per_s))
+    }
+
+    /// Creates the baseline's tables with `rows` counters, one per concurrent writer so
+    /// that writers do not queue on one row lock (the answers they are compared with touch
+    /// their own learner's rows).
+    pub async fn prepare_baseline(&self, rows: usize) -> anyhow::Result<()> {
         let setup = [
             "CREATE TABLE bench_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)",
             "CREATE TABLE bench_log (id INTEGER, v TEXT NOT NULL)",
-            "INSERT INTO bench_counter (id, n) VALUES (1, 0)",
         ];
-        let update = "UPDATE bench_counter SET n = n + 1 WHERE id = 1";
-        let insert = "INSERT INTO bench_log (id, v) VALUES ($1, $2)";
-        let mut samples = Vec::with_capacity(n);
-        let start;
+        let counter = "INSERT INTO bench_counter (id, n) VALUES ($1, 0)";
         match self {
             BenchDb::Postgres { pool, .. } => {
                 for sql in setup {
                     sqlx::query(sql).execute(pool).await?;
                 }
-                start = Instant::now();
-                for i in 0..n as i32 {
-                    let t = Instant::now();
-                    let mut tx = pool.begin().await?;
-                    sqlx::query(update).execute(&mut *tx).await?;
-                    sqlx::query(insert)
-                        .bind(i)
-                        .bind("x")
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    samples.push(t.elapsed());
+                for row in 0..rows as i64 {
+                    sqlx::query(counter).bind(row).execute(pool).await?;
                 }
             }
             BenchDb::Sqlite { pool, .. } => {
                 for sql in setup {
                     sqlx::query(sql).execute(pool).await?;
                 }
-                start = Instant::now();
-                for i in 0..n as i32 {
-                    let t = Instant::now();
-                    let mut tx = pool.begin().await?;
-                    sqlx::query(update).execute(&mut *tx).await?;
-                    sqlx::query(insert)
-                        .bind(i)
-                        .bind("x")
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    samples.push(t.elapsed());
+                for row in 0..rows as i64 {
+                    sqlx::query(counter).bind(row).execute(pool).await?;
                 }
             }
         }
-        let per_s = n as f64 / start.elapsed().as_secs_f64();
-        Ok((samples, per_s))
+        Ok(())
+    }
+
+    /// One bare write transaction on counter `row`; its latency.
+    pub async fn baseline_transaction(&self, row: i64, i: i32) -> anyhow::Result<Duration> {
+        let update = "UPDATE bench_counter SET n = n + 1 WHERE id = $1";
+        let insert = "INSERT INTO bench_log (id, v) VALUES ($1, $2)";
+        let t = Instant::now();
+        match self {
+            BenchDb::Postgres { pool, .. } => {
+                let mut tx = pool.begin().await?;
+                sqlx::query(update).bind(row).execute(&mut *tx).await?;
+                sqlx::query(insert)
+                    .bind(i)
+                    .bind("x")
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+            BenchDb::Sqlite { pool, .. } => {
+                // Like the store's writes: take the write lock at BEGIN.
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                sqlx::query(update).bind(row).execute(&mut *tx).await?;
+                sqlx::query(insert)
+                    .bind(i)
+                    .bind("x")
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(t.elapsed())
     }
 
     /// Drops the Postgres schema (the SQLite file goes with its temporary directory).

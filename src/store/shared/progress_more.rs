@@ -67,10 +67,13 @@ macro_rules! impl_progress_more {
                     }
                     Gate::Open => {}
                 }
-                sqlx::query(
+                // RETURNING gives back the stored answer without another round trip.
+                let recorded = sqlx::query_as::<_, StoredAnswerRow>(
                     "INSERT INTO reviews (prompt_id, learner_id, item_id, skill_id, item_stage, \
                      verdict, score, rating, latency_ms, response, reply_json, answered_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                     RETURNING id, prompt_id, verdict, score, rating, response, answered_at, \
+                     reply_json",
                 )
                 .bind(a.prompt.0)
                 .bind(a.learner.0)
@@ -84,8 +87,9 @@ macro_rules! impl_progress_more {
                 .bind(&a.response)
                 .bind(a.reply.to_string())
                 .bind(a.answered_at)
-                .execute(&mut *tx)
-                .await?;
+                .fetch_one(&mut *tx)
+                .await?
+                .into_domain()?;
                 if let Some(m) = &a.memory {
                     Self::upsert_memory(&mut *tx, a.learner, &a.item, m).await?;
                 }
@@ -99,11 +103,6 @@ macro_rules! impl_progress_more {
                     .bind(a.prompt.0)
                     .execute(&mut *tx)
                     .await?;
-                let recorded = sqlx::query_as::<_, StoredAnswerRow>(stored)
-                    .bind(a.prompt.0)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .into_domain()?;
                 tx.commit().await?;
                 Ok(AnswerOutcome::Recorded(recorded))
             }
