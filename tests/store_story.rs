@@ -461,12 +461,19 @@ async fn expert_steps(
     ));
     // A grade alone waits (a peer's needs a second); settling takes it out of the queue.
     assert_eq!(s.pending_free_text(a.id).await.unwrap().len(), 1);
-    assert!(s.settle_review(review, Verdict::Correct, 0.8).await.unwrap());
+    assert!(s
+        .settle_review(review, Verdict::Correct, 0.8)
+        .await
+        .unwrap());
     assert!(!s.settle_review(review, Verdict::Wrong, 0.0).await.unwrap());
     assert!(s.pending_free_text(a.id).await.unwrap().is_empty());
     let logged = s.reviews(sam.id).await.unwrap();
     let settled = logged.iter().find(|r| r.id == review).unwrap();
-    assert_eq!(settled.verdict, Verdict::Correct, "the first settlement stands");
+    assert_eq!(
+        settled.verdict,
+        Verdict::Correct,
+        "the first settlement stands"
+    );
     assert_eq!(s.peer_reviews(review).await.unwrap(), vec![grade]);
 
     let team = s.teams(a.id).await.unwrap()[0].id;
