@@ -191,6 +191,10 @@ pub fn help() -> Reply {
             "managers: a team's summary with a picture; the weekly digest now",
         ),
         (
+            "/admin",
+            "admins: teams, channels, leaderboard cron, members and staff roles",
+        ),
+        (
             "/skip 1d",
             "demo only: move time forward (6h, 1d, 1w) and get what is due",
         ),

@@ -76,6 +76,32 @@ fn privacy() -> CreateCommand {
         .add_option(sub("delete", "Delete everything Ladder stores about you"))
 }
 
+fn user(description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::User, "user", description).required(true)
+}
+
+fn member(name: &str, description: &str) -> CreateCommandOption {
+    sub(name, description)
+        .add_sub_option(string("team", "Team name", true))
+        .add_sub_option(user("Who"))
+}
+
+fn grant(name: &str, description: &str) -> CreateCommandOption {
+    sub(name, description)
+        .add_sub_option(user("Who; they must have joined"))
+        .add_sub_option(
+            string("role", "Role", true)
+                .add_string_choice("manager", "manager")
+                .add_string_choice("expert", "expert")
+                .add_string_choice("admin", "admin"),
+        )
+        .add_sub_option(string(
+            "scope",
+            "Managers: a team name; experts: a skill id; empty: everything",
+            false,
+        ))
+}
+
 /// Every command, in the order Discord lists them.
 pub fn all() -> Vec<CreateCommand> {
     vec![
@@ -137,6 +163,44 @@ pub fn all() -> Vec<CreateCommand> {
                     .add_string_choice("up", "up")
                     .add_string_choice("down", "down"),
             ),
+        command("admin", "Admins: teams, members and staff roles")
+            .add_option(sub("list", "Teams, their members and every grant"))
+            .add_option(
+                CreateCommandOption::new(CommandOptionType::SubCommandGroup, "team", "Teams")
+                    .add_sub_option(sub("add", "Create a team").add_sub_option(string(
+                        "name",
+                        "Team name",
+                        true,
+                    )))
+                    .add_sub_option(
+                        sub("channel", "Where the team's leaderboard is posted")
+                            .add_sub_option(string("name", "Team name", true))
+                            .add_sub_option(
+                                CreateCommandOption::new(
+                                    CommandOptionType::Channel,
+                                    "channel",
+                                    "Channel",
+                                )
+                                .required(true),
+                            ),
+                    )
+                    .add_sub_option(
+                        sub("cron", "When the team's leaderboard is posted")
+                            .add_sub_option(string("name", "Team name", true))
+                            .add_sub_option(string("cron", "e.g. 0 9 * * MON", true)),
+                    ),
+            )
+            .add_option(
+                CreateCommandOption::new(
+                    CommandOptionType::SubCommandGroup,
+                    "member",
+                    "Team members",
+                )
+                .add_sub_option(member("add", "Add someone who has joined to a team"))
+                .add_sub_option(member("remove", "Remove someone from a team")),
+            )
+            .add_option(grant("grant", "Record a manager, expert or admin role"))
+            .add_option(grant("revoke", "Remove a recorded role")),
         command(
             "leaderboard",
             "The cohort leaderboard: mastery gained and kept",
