@@ -9,23 +9,16 @@ mod staff_world;
 
 use ladder::app::records::LearnerKey;
 use ladder::clock::Clock;
-use ladder::platform::InboundKind;
 use ladder::store::{RoleKind, RoleScope, Store};
-use ladder_engine::{AnswerKey, Item, SkillId};
-use staff_world::{actor, monday, on_both_stores, on_both_stores_twice, text, World};
+use ladder_engine::{Item, SkillId};
+use staff_world::{actor, first_id, monday, on_both_stores, on_both_stores_twice, World};
 use std::sync::Arc;
 
 /// Eve is an expert of the free-text item's skill, Pat of all of acme, Kim of another
 /// skill and Zed of all of globex; Sam holds no recorded role.
 async fn world(store: Arc<dyn Store>) -> (World, Item) {
     let w = World::new(store, monday(9, 30));
-    let item = w
-        .library
-        .items
-        .iter()
-        .find(|i| matches!(i.key, AnswerKey::FreeText { .. }))
-        .expect("the sample content has a free-text item")
-        .clone();
+    let item = w.free_text_item();
     w.enrol(&[
         ("acme", "pat"),
         ("acme", "eve"),
@@ -45,25 +38,6 @@ async fn world(store: Arc<dyn Store>) -> (World, Item) {
     (w, item)
 }
 
-/// Pat answers the free-text item; the answer waits for a person.
-async fn pat_answers(w: &World, item: &Item) {
-    let pat = actor("acme", "pat", &[]);
-    let asked = w.app.ask_item(&pat, &item.id, false).await.unwrap();
-    let asked = asked.expect("the item is asked");
-    let kind = InboundKind::Text {
-        action: Some(format!("t:{}", asked.prompt.id)),
-        text: "Lock the screen and report it to security.".into(),
-    };
-    let said = text(&w.send(&pat, kind).await);
-    assert!(said.contains("Sent for review"), "{said}");
-}
-
-/// The review id quoted in the queue ("**#12**").
-fn first_id(queue: &str) -> i64 {
-    let start = queue.find("**#").expect("an answer in the queue") + 3;
-    queue[start..].split("**").next().unwrap().parse().unwrap()
-}
-
 #[tokio::test]
 async fn an_experts_grade_reaches_the_scheduler() {
     on_both_stores("review_grade_schedules", grade_reaches_the_scheduler).await;
@@ -71,7 +45,7 @@ async fn an_experts_grade_reaches_the_scheduler() {
 
 async fn grade_reaches_the_scheduler(store: Arc<dyn Store>) {
     let (w, item) = world(store).await;
-    pat_answers(&w, &item).await;
+    w.pat_answers(&item).await;
     let eve = actor("acme", "eve", &["expert"]);
     let queue = w.cmd(&eve, "review", "").await;
     assert!(queue.contains("1 free-text answer(s) waiting"), "{queue}");
@@ -110,9 +84,9 @@ async fn a_wrong_grade_schedules_the_item_sooner_than_a_right_one() {
 
 async fn wrong_is_sooner(right: Arc<dyn Store>, wrong: Arc<dyn Store>) {
     let (right, item) = world(right).await;
-    pat_answers(&right, &item).await;
+    right.pat_answers(&item).await;
     let (wrong, _) = world(wrong).await;
-    pat_answers(&wrong, &item).await;
+    wrong.pat_answers(&item).await;
     let eve = actor("acme", "eve", &["expert"]);
     for (w, grade) in [(&right, "right"), (&wrong, "wrong")] {
         let id = first_id(&w.cmd(&eve, "review", "").await);
@@ -135,7 +109,7 @@ async fn review_refusals() {
 
 async fn refusals(store: Arc<dyn Store>) {
     let (w, item) = world(store).await;
-    pat_answers(&w, &item).await;
+    w.pat_answers(&item).await;
     // No platform role.
     let said = w.cmd(&actor("acme", "eve", &[]), "review", "").await;
     assert!(said.contains("/review is for experts"), "{said}");

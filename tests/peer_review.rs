@@ -9,23 +9,16 @@ mod staff_world;
 
 use ladder::app::records::LearnerKey;
 use ladder::clock::Clock;
-use ladder::platform::InboundKind;
 use ladder::store::{StageChange, Store};
 use ladder_engine::grade::Verdict;
-use ladder_engine::{AnswerKey, Item, Stage};
-use staff_world::{actor, monday, on_both_stores, text, World};
+use ladder_engine::{Item, Stage};
+use staff_world::{actor, first_id, monday, on_both_stores, World};
 use std::sync::Arc;
 
 /// Ann and Bob are experienced in the free-text item's skill, Cat only competent.
 async fn world(store: Arc<dyn Store>) -> (World, Item) {
     let w = World::new(store, monday(9, 30));
-    let item = w
-        .library
-        .items
-        .iter()
-        .find(|i| matches!(i.key, AnswerKey::FreeText { .. }))
-        .expect("the sample content has a free-text item")
-        .clone();
+    let item = w.free_text_item();
     w.enrol(&[
         ("acme", "pat"),
         ("acme", "ann"),
@@ -51,24 +44,6 @@ async fn world(store: Arc<dyn Store>) -> (World, Item) {
     (w, item)
 }
 
-/// Pat answers the free-text item; the answer waits for a person.
-async fn pat_answers(w: &World, item: &Item) {
-    let pat = actor("acme", "pat", &[]);
-    let asked = w.app.ask_item(&pat, &item.id, false).await.unwrap();
-    let asked = asked.expect("the item is asked");
-    let kind = InboundKind::Text {
-        action: Some(format!("t:{}", asked.prompt.id)),
-        text: "Lock the screen and report it to security.".into(),
-    };
-    let said = text(&w.send(&pat, kind).await);
-    assert!(said.contains("Sent for review"), "{said}");
-}
-
-fn first_id(queue: &str) -> i64 {
-    let start = queue.find("**#").expect("an answer in the queue") + 3;
-    queue[start..].split("**").next().unwrap().parse().unwrap()
-}
-
 #[tokio::test]
 async fn two_peers_settle_an_answer() {
     on_both_stores("peers_settle", two_peers).await;
@@ -76,7 +51,7 @@ async fn two_peers_settle_an_answer() {
 
 async fn two_peers(store: Arc<dyn Store>) {
     let (w, item) = world(store).await;
-    pat_answers(&w, &item).await;
+    w.pat_answers(&item).await;
     let (ann, bob, cat) = (
         actor("acme", "ann", &[]),
         actor("acme", "bob", &[]),
@@ -137,7 +112,7 @@ async fn agreeing_peers(store: Arc<dyn Store>) {
         evidence: serde_json::json!({ "sentence": "set up for the test" }),
     };
     w.store.record_stage_change(&change).await.unwrap();
-    pat_answers(&w, &item).await;
+    w.pat_answers(&item).await;
     let pat = actor("acme", "pat", &[]);
     assert!(w.cmd(&pat, "review", "").await.contains("Nothing waits"));
     let ann = actor("acme", "ann", &[]);

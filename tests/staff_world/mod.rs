@@ -17,7 +17,7 @@ use ladder::clock::VirtualClock;
 use ladder::platform::local::cohort;
 use ladder::platform::{Actor, Block, Inbound, InboundKind, Platform, Reply};
 use ladder::store::{Learner, LearnerId, Role, RoleKind, RoleScope, Store, Tenant};
-use ladder_engine::{Library, TrackId};
+use ladder_engine::{AnswerKey, Item, Library, TrackId};
 use std::future::Future;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -218,4 +218,36 @@ pub fn text(replies: &[Reply]) -> String {
         out.push('\n');
     }
     out
+}
+
+impl World {
+    /// The first free-text item of the sample content (graded by people).
+    pub fn free_text_item(&self) -> Item {
+        let item = self
+            .library
+            .items
+            .iter()
+            .find(|i| matches!(i.key, AnswerKey::FreeText { .. }));
+        item.expect("the sample content has a free-text item")
+            .clone()
+    }
+
+    /// Pat (of acme) answers the free-text item; the answer waits for a person.
+    pub async fn pat_answers(&self, item: &Item) {
+        let pat = actor("acme", "pat", &[]);
+        let asked = self.app.ask_item(&pat, &item.id, false).await.unwrap();
+        let asked = asked.expect("the item is asked");
+        let kind = InboundKind::Text {
+            action: Some(format!("t:{}", asked.prompt.id)),
+            text: "Lock the screen and report it to security.".into(),
+        };
+        let said = text(&self.send(&pat, kind).await);
+        assert!(said.contains("Sent for review"), "{said}");
+    }
+}
+
+/// The first review id quoted in a `/review` queue ("**#12**").
+pub fn first_id(queue: &str) -> i64 {
+    let start = queue.find("**#").expect("an answer in the queue") + 3;
+    queue[start..].split("**").next().unwrap().parse().unwrap()
 }

@@ -192,6 +192,21 @@ impl BenchDb {
         Ok(())
     }
 
+    /// Runs each statement once, in order (maintenance such as `ANALYZE`).
+    pub async fn execute_all(&self, statements: &[&str]) -> anyhow::Result<()> {
+        for sql in statements {
+            match self {
+                BenchDb::Postgres { pool, .. } => {
+                    sqlx::query(sql).execute(pool).await?;
+                }
+                BenchDb::Sqlite { pool, .. } => {
+                    sqlx::query(sql).execute(pool).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// One bare write transaction on counter `row`; its latency.
     pub async fn baseline_transaction(&self, row: i64, i: i32) -> anyhow::Result<Duration> {
         let update = "UPDATE bench_counter SET n = n + 1 WHERE id = $1";

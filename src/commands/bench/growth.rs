@@ -1,13 +1,18 @@
 //! `ladder bench growth`: how the store behaves as the cohort grows (issue 6, item 3).
 //! For each size, a fresh database is seeded with N learners holding `items` memory
-//! states each (every one written by the store's answer transaction), then it times the
+//! states each, then it times the
 //! two operations a day repeats per learner: an answer (read the memory, create the
 //! prompt, answer transaction) and a daily plan (read all memories, pick the day). Also
 //! reported: bytes on disk per learner, the process's resident memory, and a bare
 //! single-row round trip and write transaction on the same database, so figures from
 //! different machines compare as ratios.
+//!
+//! Seeding: one template learner answers every item through the store's answer
+//! transaction; the others are copies of its rows (learner, prompts, reviews, memories)
+//! made by `INSERT … SELECT` in chunks of [`CHUNK`] learners, so 100,000 learners take a
+//! minute instead of an hour of answer transactions. The database is then analysed (as
+//! autovacuum would) and, for SQLite, checkpointed before its size is read.
 
-use anyhow::Context;
 use chrono::{DateTime, Duration as Days, Utc};
 use ladder_engine::schedule::{pick_daily, Candidate, Caps, Memory, Rating, Scheduler};
 use ladder_engine::{grade::Verdict, Item, ItemId};
@@ -27,8 +32,8 @@ use crate::store::{
 
 /// Operations timed per size (answers, plans and each baseline).
 const SAMPLES: usize = 2_000;
-/// Concurrent writers while seeding.
-const SEEDERS: usize = 8;
+/// Learners copied per seeding transaction.
+const CHUNK: usize = 5_000;
 
 /// Figures for one cohort size.
 #[derive(Debug, serde::Serialize)]
@@ -128,7 +133,7 @@ async fn one_size(
     };
     let empty = bytes_on_disk(&db).await?;
     let seeded_at = Instant::now();
-    let learners = seed(&store, n, items).await?;
+    let learners = seed(&store, &db, n, items).await?;
     let seed_seconds = seeded_at.elapsed().as_secs_f64();
     let scheduler = Scheduler::new(None, 0.9)?;
     let mut rng = StdRng::seed_from_u64(n as u64);
@@ -136,6 +141,10 @@ async fn one_size(
     let plans = time_plans(store.as_ref(), &scheduler, &learners, items, &mut rng).await?;
     let roundtrip = baseline_roundtrips(&db).await?;
     let (writes, _) = db.baseline_transactions(SAMPLES).await?;
+    // Pages still in the WAL belong in the file before it is measured.
+    if let BenchDb::Sqlite { .. } = db {
+        db.execute_all(&["PRAGMA wal_checkpoint(TRUNCATE)"]).await?;
+    }
     let bytes = bytes_on_disk(&db).await?;
     let (rss_peak_mb, rss_now_mb) = rss_mb();
     drop(store);
@@ -176,47 +185,115 @@ fn seed_time() -> DateTime<Utc> {
     Utc::now() - Days::days(7)
 }
 
-/// N learners, each with one answered prompt and a memory state per item, written by
-/// `SEEDERS` concurrent tasks through the store's public API.
-async fn seed(store: &Arc<dyn Store>, n: usize, items: &[Item]) -> anyhow::Result<Vec<LearnerId>> {
+/// N learners with a memory state, a prompt and a review per item: a template learner
+/// written through the store's API, copied in bulk.
+async fn seed(
+    store: &Arc<dyn Store>,
+    db: &BenchDb,
+    n: usize,
+    items: &[Item],
+) -> anyhow::Result<Vec<LearnerId>> {
     let tenant = store
         .upsert_tenant(Platform::Local, "bench-growth", "Growth benchmark")
         .await?;
-    let items: Arc<Vec<Item>> = Arc::new(items.to_vec());
-    let mut tasks = tokio::task::JoinSet::new();
-    for worker in 0..SEEDERS {
-        let (store, items) = (store.clone(), items.clone());
-        tasks.spawn(async move {
-            let scheduler = Scheduler::new(None, 0.9)?;
-            let mut ids = Vec::new();
-            for i in (worker..n).step_by(SEEDERS) {
-                let learner = store
-                    .add_learner(NewLearner {
-                        tenant: tenant.id,
-                        platform_user: format!("growth-{i}"),
-                        display_name: format!("Learner {i}"),
-                        prefs: Preferences::default(),
-                        joined_at: seed_time(),
-                    })
-                    .await?;
-                for item in items.iter() {
-                    let memory = scheduler.review(None, Rating::Good, seed_time()).memory;
-                    answer(store.as_ref(), learner.id, item, memory, seed_time()).await?;
-                }
-                ids.push((i, learner.id));
-            }
-            anyhow::Ok(ids)
-        });
+    let scheduler = Scheduler::new(None, 0.9)?;
+    let template = store
+        .add_learner(NewLearner {
+            tenant: tenant.id,
+            platform_user: "growth-0".into(),
+            display_name: "Learner 0".into(),
+            prefs: Preferences::default(),
+            joined_at: seed_time(),
+        })
+        .await?;
+    for item in items {
+        let memory = scheduler.review(None, Rating::Good, seed_time()).memory;
+        answer(store.as_ref(), template.id, item, memory, seed_time()).await?;
     }
-    let mut ids = vec![None; n];
-    while let Some(done) = tasks.join_next().await {
-        for (i, id) in done.context("seeding task panicked")?? {
-            ids[i] = Some(id);
+    let mut next = 1;
+    while next < n {
+        let end = (next + CHUNK).min(n);
+        copy_learners(db, template.id.0, next as i64, end as i64).await?;
+        next = end;
+    }
+    let ids: Vec<i64> = match db {
+        BenchDb::Postgres { pool, .. } => {
+            sqlx::query_scalar("SELECT id FROM learners WHERE tenant_id = $1 ORDER BY id")
+                .bind(tenant.id.0)
+                .fetch_all(pool)
+                .await?
         }
+        BenchDb::Sqlite { pool, .. } => {
+            sqlx::query_scalar("SELECT id FROM learners WHERE tenant_id = $1 ORDER BY id")
+                .bind(tenant.id.0)
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    anyhow::ensure!(ids.len() == n, "seeded {} learners of {n}", ids.len());
+    db.execute_all(&["ANALYZE"]).await?;
+    Ok(ids.into_iter().map(LearnerId).collect())
+}
+
+/// Copies the template learner's rows for learners number `from..to`, in one
+/// transaction: the learner rows, then their prompts, reviews and memories.
+async fn copy_learners(db: &BenchDb, template: i64, from: i64, to: i64) -> anyhow::Result<()> {
+    let learners =
+        "WITH RECURSIVE seq(i) AS (SELECT $2 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $3) \
+         INSERT INTO learners (tenant_id, platform_user, display_name, timezone, time_of_day, \
+         days_mask, daily_new_cap, daily_review_cap, paused_until, leaderboard_opt_out, \
+         notifications_opt_out, dm_closed, joined_at) \
+         SELECT t.tenant_id, 'growth-' || seq.i, 'Learner ' || seq.i, t.timezone, t.time_of_day, \
+         t.days_mask, t.daily_new_cap, t.daily_review_cap, t.paused_until, t.leaderboard_opt_out, \
+         t.notifications_opt_out, t.dm_closed, t.joined_at FROM learners t, seq WHERE t.id = $1";
+    let prompts =
+        "INSERT INTO prompts (learner_id, item_id, variant, kind, created_at, revealed_at, \
+         expires_at, status, attempt, seed) \
+         SELECT l.id, p.item_id, p.variant, p.kind, p.created_at, p.revealed_at, p.expires_at, \
+         p.status, p.attempt, p.seed FROM learners l, prompts p \
+         WHERE l.id > $2 AND l.tenant_id = (SELECT tenant_id FROM learners WHERE id = $1) \
+         AND p.learner_id = $1";
+    let reviews =
+        "INSERT INTO reviews (prompt_id, learner_id, item_id, skill_id, item_stage, verdict, \
+         score, rating, latency_ms, response, reply_json, answered_at) \
+         SELECT np.id, np.learner_id, r.item_id, r.skill_id, r.item_stage, r.verdict, r.score, \
+         r.rating, r.latency_ms, r.response, r.reply_json, r.answered_at \
+         FROM prompts np JOIN reviews r ON r.item_id = np.item_id AND r.learner_id = $1 \
+         WHERE np.learner_id > $2";
+    let memories =
+        "INSERT INTO memories (learner_id, item_id, stability, difficulty, last_review, due, \
+         reps, lapses, suspended) \
+         SELECT l.id, m.item_id, m.stability, m.difficulty, m.last_review, m.due, m.reps, \
+         m.lapses, m.suspended FROM learners l, memories m \
+         WHERE l.id > $2 AND l.tenant_id = (SELECT tenant_id FROM learners WHERE id = $1) \
+         AND m.learner_id = $1";
+    macro_rules! copy {
+        ($pool:expr) => {{
+            let mut tx = $pool.begin().await?;
+            let last: i64 = sqlx::query_scalar("SELECT MAX(id) FROM learners")
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(learners)
+                .bind(template)
+                .bind(from)
+                .bind(to)
+                .execute(&mut *tx)
+                .await?;
+            for sql in [prompts, reviews, memories] {
+                sqlx::query(sql)
+                    .bind(template)
+                    .bind(last)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }};
     }
-    ids.into_iter()
-        .map(|id| id.context("a learner was not seeded"))
-        .collect()
+    match db {
+        BenchDb::Postgres { pool, .. } => copy!(pool),
+        BenchDb::Sqlite { pool, .. } => copy!(pool),
+    }
+    Ok(())
 }
 
 /// A revealed practice prompt and its answer transaction.
