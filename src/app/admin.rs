@@ -122,8 +122,7 @@ impl<'a> Setup<'a> {
         ))
     }
 
-    /// Sets a team's leaderboard channel or cron; only a repeat of the current value is
-    /// accepted until the store can change a team after creation.
+    /// Sets a team's leaderboard channel or cron (the other stays as it is).
     pub async fn set_team(
         &self,
         name: &str,
@@ -131,7 +130,25 @@ impl<'a> Setup<'a> {
         cron: Option<&str>,
     ) -> Result<String, SetupError> {
         let team = self.team(name).await?;
-        self.add_team(&team.name, channel, cron).await
+        let channel = channel.map(|c| self.channel(c)).transpose()?;
+        let cron = cron.map(check_cron).transpose()?;
+        let channel = channel.or(team.channel_id.clone());
+        let cron = cron.or(team.leaderboard_cron.clone());
+        if channel == team.channel_id && cron == team.leaderboard_cron {
+            return Ok(format!(
+                "nothing changed: team \"{}\" already posts that way",
+                self.q(&team.name)
+            ));
+        }
+        self.store
+            .set_team_posting(team.id, channel.as_deref(), cron.as_deref())
+            .await?;
+        let team = self.team(&team.name).await?;
+        Ok(format!(
+            "updated team \"{}\"{}",
+            self.q(&team.name),
+            self.settings(&team)
+        ))
     }
 
     /// Adds (or removes) members; adding someone twice is harmless.

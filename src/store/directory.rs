@@ -51,6 +51,13 @@ pub trait Directory: Send + Sync {
 
     async fn add_team(&self, team: NewTeam) -> Result<Team, StoreError>;
     async fn team(&self, id: TeamId) -> Result<Option<Team>, StoreError>;
+    /// Changes where and when a team's leaderboard is posted.
+    async fn set_team_posting(
+        &self,
+        id: TeamId,
+        channel_id: Option<&str>,
+        leaderboard_cron: Option<&str>,
+    ) -> Result<(), StoreError>;
     async fn teams(&self, tenant: TenantId) -> Result<Vec<Team>, StoreError>;
     /// Adds a member; adding twice is not an error. Refuses (`Conflict`) a learner and a
     /// team from different tenants.

@@ -216,6 +216,24 @@ macro_rules! impl_directory {
             }
 
             #[tracing::instrument(skip_all, fields(team = id.0))]
+            async fn set_team_posting(
+                &self,
+                id: $crate::store::TeamId,
+                channel_id: Option<&str>,
+                leaderboard_cron: Option<&str>,
+            ) -> Result<(), $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE teams SET channel_id = $2, leaderboard_cron = $3 WHERE id = $1",
+                )
+                .bind(id.0)
+                .bind(channel_id)
+                .bind(leaderboard_cron)
+                .execute(&self.pool)
+                .await?;
+                $crate::store::shared::directory::found(done.rows_affected(), "team")
+            }
+
+            #[tracing::instrument(skip_all, fields(team = id.0))]
             async fn team(
                 &self,
                 id: $crate::store::TeamId,
