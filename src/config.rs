@@ -62,25 +62,26 @@ impl Default for Settings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Delivery {
-    /// Messages per second per platform (each platform has its own limiter).
+    /// Messages per second per platform, below the platform's published limit (Discord
+    /// 50/s); higher values mean the platform's limit.
     pub rate_per_sec: f64,
     /// A revealed-but-unanswered or unopened daily prompt gets one reminder after this.
     pub reminder_after_secs: u64,
-    /// Attempts before a prompt is marked undeliverable.
+    /// Temporary failures (timeouts, 5xx, rate limits) before a message is given up.
     pub max_attempts: u32,
     /// First retry delay; doubles per attempt up to `retry_max_secs`.
     pub retry_base_secs: u64,
     pub retry_max_secs: u64,
     /// How long a worker holds a claimed prompt before another may take it over.
     pub lease_secs: u64,
-    /// Delivery workers per instance.
+    /// Delivery workers per instance (they share the instance's rate limit).
     pub workers: u32,
 }
 
 impl Default for Delivery {
     fn default() -> Self {
         Delivery {
-            rate_per_sec: 5.0,
+            rate_per_sec: 50.0,
             reminder_after_secs: 4 * 3600,
             max_attempts: 8,
             retry_base_secs: 30,

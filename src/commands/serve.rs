@@ -26,9 +26,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::delivery::notices::NoticeSource;
 use crate::delivery::plan::{AppPlanner, Materialiser, TenantSchedule};
-use crate::delivery::ratelimit::RateLimiter;
+use crate::delivery::ratelimit::{RateConfig, RateLimiter};
+use crate::delivery::reminders::Reminders;
 use crate::delivery::slots::{parse_tz, CronSchedule};
-use crate::delivery::worker::{Worker, WorkerConfig};
+use crate::delivery::worker::{Backoff, Worker, WorkerConfig};
 use crate::platform::discord::gateway::{self, DiscordOptions};
 use crate::platform::discord::lease::{LeaseDb, ShardLeases, ShardPlan};
 use crate::platform::discord::{DiscordChat, Responder};
@@ -113,18 +114,19 @@ async fn serve(
     let http = Arc::new(gateway::http_client(&token, None));
     let chat = Arc::new(DiscordChat::new(http));
     let worker_id = instance_name();
-    let worker = Worker::new(
-        outbox.clone(),
-        vec![chat],
-        RateLimiter::platform_defaults(),
-        clock.clone(),
-        WorkerConfig {
-            worker_id: worker_id.clone(),
-            ..WorkerConfig::default()
-        },
-    );
+    let limiter = rate_limiter(&settings.delivery);
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let delivery = tokio::spawn(worker.run(stopped));
+    let mut delivery = tokio::task::JoinSet::new();
+    for n in 0..settings.delivery.workers.max(1) {
+        let worker = Worker::new(
+            outbox.clone(),
+            vec![chat.clone()],
+            limiter.clone(),
+            clock.clone(),
+            worker_config(&settings.delivery, format!("{worker_id}-{n}")),
+        );
+        delivery.spawn(worker.run(stopped.clone()));
+    }
     let home_tenant = home_tenant(&settings);
     let cron = CronSchedule::parse(&settings.schedules.prompt_cron)
         .map_err(|e| anyhow::anyhow!("schedules.prompt_cron: {e}"))?;
@@ -132,7 +134,7 @@ async fn serve(
         app: Arc::clone(&app),
         records,
     });
-    let materialiser = Materialiser::new(outbox, planner, clock.clone());
+    let materialiser = Materialiser::new(outbox.clone(), planner.clone(), clock.clone());
     let schedules = &settings.schedules;
     let posts = PostSchedules {
         digest: CronSchedule::parse(&schedules.digest_cron)
@@ -147,7 +149,19 @@ async fn serve(
         Box::new(AnswerCourier::new(store.clone(), library, clock.clone())),
         Box::new(TeamPosts::new(Arc::clone(&app), store.clone(), posts)),
     ];
-    let planning = tokio::spawn(plan_forever(materialiser, notices, store, cron));
+    let reminders = Reminders::new(
+        outbox.clone(),
+        planner.clone(),
+        clock.clone(),
+        chrono::Duration::seconds(settings.delivery.reminder_after_secs as i64),
+    );
+    let loops = PlanLoop {
+        materialiser,
+        reminders,
+        notices,
+        cron,
+    };
+    let planning = tokio::spawn(plan_forever(loops, store));
 
     let options = DiscordOptions {
         token,
@@ -171,7 +185,7 @@ async fn serve(
     };
     planning.abort();
     let _ = stop.send(true);
-    let _ = delivery.await;
+    while delivery.join_next().await.is_some() {}
     result
 }
 
@@ -184,14 +198,17 @@ fn home_tenant(settings: &Settings) -> String {
         .map_or_else(|| "discord".to_owned(), u64::to_string)
 }
 
-/// Plans due daily prompts and notices (notifications, answers, digests, leaderboard
-/// posts) into the outbox once a minute (the worker sends them).
-async fn plan_forever(
+/// What the minute loop plans for every tenant.
+struct PlanLoop {
     materialiser: Materialiser,
+    reminders: Reminders,
     notices: Vec<Box<dyn NoticeSource>>,
-    store: Arc<dyn Store>,
     cron: CronSchedule,
-) {
+}
+
+/// Plans due daily prompts, reminders and notices (notifications, answers, digests,
+/// leaderboard posts) into the outbox once a minute (the workers send them).
+async fn plan_forever(loops: PlanLoop, store: Arc<dyn Store>) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
@@ -205,7 +222,7 @@ async fn plan_forever(
             }
         };
         for tenant in tenants {
-            for source in &notices {
+            for source in &loops.notices {
                 if let Err(err) = source.queue(&tenant).await {
                     let what = source.name();
                     tracing::warn!(%err, what, "queueing notices failed; retrying next minute");
@@ -214,12 +231,46 @@ async fn plan_forever(
             let schedule = TenantSchedule {
                 tenant: tenant.external_id,
                 name: "daily".to_owned(),
-                cron: cron.clone(),
+                cron: loops.cron.clone(),
             };
-            if let Err(err) = materialiser.plan(&schedule).await {
+            if let Err(err) = loops.materialiser.plan(&schedule).await {
                 tracing::warn!(%err, "planning daily prompts failed; retrying next minute");
             }
+            if let Err(err) = loops.reminders.queue(&schedule).await {
+                tracing::warn!(%err, "queueing reminders failed; retrying next minute");
+            }
         }
+    }
+}
+
+/// The platforms' published limits, lowered to `delivery.rate_per_sec` when that is less.
+fn rate_limiter(d: &crate::config::Delivery) -> RateLimiter {
+    let lowered = |mut c: RateConfig| {
+        if d.rate_per_sec > 0.0 && d.rate_per_sec < c.per_second {
+            c.per_second = d.rate_per_sec;
+            c.burst = (d.rate_per_sec.ceil() as u32).clamp(1, c.burst);
+        }
+        c
+    };
+    RateLimiter::new([
+        (Platform::Discord, lowered(RateConfig::DISCORD)),
+        (Platform::Slack, lowered(RateConfig::SLACK)),
+    ])
+}
+
+/// A delivery worker as configured: its claim lease and retry pace.
+fn worker_config(d: &crate::config::Delivery, worker_id: String) -> WorkerConfig {
+    let defaults = WorkerConfig::default();
+    WorkerConfig {
+        worker_id,
+        lease: chrono::Duration::seconds(d.lease_secs.max(5) as i64),
+        backoff: Backoff {
+            base: chrono::Duration::seconds(d.retry_base_secs.max(1) as i64),
+            max: chrono::Duration::seconds(d.retry_max_secs.max(d.retry_base_secs) as i64),
+            temporary_limit: d.max_attempts.max(1) as i32,
+            ..defaults.backoff
+        },
+        ..defaults
     }
 }
 
