@@ -179,8 +179,18 @@ fn risk_of(
     let mut reasons = BTreeSet::new();
     let mut flagged = BTreeSet::new();
     let skill_of = |id: &ItemId| library.item(id).map(|i| &i.skill);
+    let floor_of = |id: &ItemId| {
+        let skill = library.skill(skill_of(id)?)?;
+        Some(skill.mastery.demotion_floor)
+    };
     for (id, mem) in m.memories.iter().filter(|(_, mem)| !mem.suspended) {
-        if mem.due < now - Duration::days(1) {
+        // A review a day or two late is the daily cap at work, not a risk: an overdue item
+        // counts once its estimated recall has fallen below the skill's demotion floor.
+        let fading = match (recall(id, mem, now), floor_of(id)) {
+            (Some(r), Some(floor)) => r < floor,
+            _ => true,
+        };
+        if mem.due < now - Duration::days(1) && fading {
             reasons.insert(RiskReason::Overdue);
             flagged.extend(skill_of(id));
         }

@@ -101,3 +101,25 @@ fn overdue_and_fading_learners_are_at_risk() {
     assert!(r.reasons.contains(&RiskReason::Overdue));
     assert!(r.reasons.contains(&RiskReason::PredictedDrop));
 }
+
+#[test]
+fn a_well_held_item_a_few_days_late_is_not_a_risk() {
+    let lib = library();
+    let mut steady = member(&lib, "Steady", Stage::Competent);
+    let skill = steady.stages[0].skill.clone();
+    let item = lib.items_of(&skill).next().expect("an item").id.clone();
+    steady.memories.push((
+        item,
+        Memory {
+            stability: 120.0,
+            difficulty: 4.0,
+            last_review: now() - Duration::days(40),
+            due: now() - Duration::days(3),
+            reps: 6,
+            lapses: 0,
+            suspended: false,
+        },
+    ));
+    let s = summarise("T", &lib, &Schedulers::for_library(&lib), &[steady], now());
+    assert!(s.at_risk.is_empty(), "{:?}", s.at_risk);
+}
