@@ -191,6 +191,15 @@ async fn directory_steps(s: &dyn Store, a: &Tenant, b: &Tenant, pat: &Learner, o
         s.roles(pat.id).await.unwrap(),
         vec![expert.clone(), manager.clone()]
     );
+    assert_eq!(
+        s.tenant_roles(a.id).await.unwrap(),
+        vec![expert.clone(), manager.clone()],
+        "the tenant's roles in one query"
+    );
+    assert!(
+        s.tenant_roles(b.id).await.unwrap().is_empty(),
+        "never another tenant's"
+    );
     s.revoke_role(&manager).await.unwrap();
     assert_eq!(s.roles(pat.id).await.unwrap(), vec![expert]);
 

@@ -70,6 +70,8 @@ pub trait Directory: Send + Sync {
     async fn grant_role(&self, role: &Role) -> Result<(), StoreError>;
     async fn revoke_role(&self, role: &Role) -> Result<(), StoreError>;
     async fn roles(&self, learner: LearnerId) -> Result<Vec<Role>, StoreError>;
+    /// Every role recorded in the tenant, in one query (planners that run each minute).
+    async fn tenant_roles(&self, tenant: TenantId) -> Result<Vec<Role>, StoreError>;
 
     /// Enrols the learner; enrolling twice keeps the first date.
     async fn enrol(

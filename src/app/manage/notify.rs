@@ -80,10 +80,7 @@ impl Notifier {
     async fn queue_notifications(&self, tenant: &Tenant) -> Result<u64, StoreError> {
         let now = self.clock.now();
         let learners = self.store.learners(tenant.id).await?;
-        let mut roles = Vec::new();
-        for l in &learners {
-            roles.extend(self.store.roles(l.id).await?);
-        }
+        let roles = self.store.tenant_roles(tenant.id).await?;
         let mut messages = Vec::new();
         for struggle in self.recent(&learners, now).await? {
             for to in self.recipients(&learners, &roles, &struggle).await? {

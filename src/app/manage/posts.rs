@@ -27,7 +27,7 @@ use crate::delivery::slots::{current_slot, parse_tz, CronSchedule, LearnerSchedu
 use crate::platform::{Actor, Block, Destination, Reply};
 use crate::report;
 use crate::store::outbox::{Message, MessageKind, NewSlot, SlotKey};
-use crate::store::{Learner, RoleKind, RoleScope, Store, StoreError, Team, Tenant};
+use crate::store::{Learner, Role, RoleKind, RoleScope, Store, StoreError, Team, Tenant};
 
 /// When posts go out, from configuration.
 #[derive(Debug, Clone)]
@@ -174,7 +174,19 @@ impl TeamPosts {
     ) -> Result<Vec<Due>, StoreError> {
         let mut out = Vec::new();
         let schedule = LearnerSchedule::new(self.schedules.digest.clone());
+        let roles = self.store.tenant_roles(tenant.id).await?;
+        let managers: BTreeSet<_> = roles
+            .iter()
+            .filter(|r| matches!(r.kind, RoleKind::Manager | RoleKind::Admin))
+            .map(|r| r.learner)
+            .collect();
+        if managers.is_empty() {
+            return Ok(out);
+        }
         for manager in self.store.learners(tenant.id).await? {
+            if !managers.contains(&manager.id) {
+                continue;
+            }
             if manager.prefs.dm_closed || manager.prefs.notifications_opt_out {
                 continue;
             }
@@ -182,7 +194,7 @@ impl TeamPosts {
             let Some(slot) = current_slot(&schedule, tz, now) else {
                 continue;
             };
-            let managed = managed_by(&self.store, &manager, infos).await?;
+            let managed = managed_by(&roles, &manager, infos);
             let key = LearnerKey {
                 platform: tenant.platform,
                 tenant: tenant.external_id.clone(),
@@ -225,30 +237,26 @@ impl crate::delivery::notices::NoticeSource for TeamPosts {
 
 /// The teams a person manages according to our database (a platform role is checked
 /// when they use a command; a digest goes to whoever holds the recorded grant).
-async fn managed_by(
-    store: &Arc<dyn Store>,
-    person: &Learner,
-    infos: &[TeamInfo],
-) -> Result<Vec<TeamInfo>, StoreError> {
+fn managed_by(roles: &[Role], person: &Learner, infos: &[TeamInfo]) -> Vec<TeamInfo> {
     let mut everything = false;
     let mut ids = BTreeSet::new();
-    for role in store.roles(person.id).await? {
+    for role in roles.iter().filter(|r| r.learner == person.id) {
         if !matches!(role.kind, RoleKind::Manager | RoleKind::Admin) {
             continue;
         }
-        match role.scope {
+        match &role.scope {
             RoleScope::Tenant => everything = true,
             RoleScope::Team(t) => {
-                ids.insert(t);
+                ids.insert(*t);
             }
             RoleScope::Skill(_) => {}
         }
     }
-    Ok(infos
+    infos
         .iter()
         .filter(|t| everything || ids.contains(&t.id))
         .cloned()
-        .collect())
+        .collect()
 }
 
 /// A manager's digest of one team: the summary's text and picture, headed as a digest.

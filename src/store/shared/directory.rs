@@ -387,6 +387,22 @@ macro_rules! impl_directory {
                 $crate::store::shared::convert(rows, |r| r.into_domain())
             }
 
+            #[tracing::instrument(skip_all, fields(tenant = tenant.0))]
+            async fn tenant_roles(
+                &self,
+                tenant: $crate::store::TenantId,
+            ) -> Result<Vec<$crate::store::Role>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::RoleRow>(
+                    "SELECT r.learner_id, r.kind, r.scope, r.scope_ref FROM roles r \
+                     JOIN learners l ON l.id = r.learner_id WHERE l.tenant_id = $1 \
+                     ORDER BY r.learner_id, r.kind, r.scope, r.scope_ref",
+                )
+                .bind(tenant.0)
+                .fetch_all(&self.pool)
+                .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
             #[tracing::instrument(skip_all, fields(learner = learner.0))]
             async fn enrol(
                 &self,
