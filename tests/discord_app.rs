@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use fake_discord::harness::harness;
-use fake_discord::payloads::{self, Who, GUILD};
+use fake_discord::payloads::{self, Who};
 use fake_discord::{responses, Recorded};
 use ladder::app::records::{Records, StoreRecords};
 use ladder::app::App;
@@ -76,7 +76,7 @@ async fn the_real_app_renders_only_what_discord_accepts() {
             async move { app.handle(inbound).await }
         }
     };
-    let adapter = Adapter::new(responder, GUILD);
+    let adapter = Adapter::new(responder);
     let who = Who::in_guild("400000000000000100");
     let mut next_id = 940_000_000_000_000_000u64;
     let mut id = || {
@@ -134,16 +134,13 @@ async fn the_real_app_renders_only_what_discord_accepts() {
     // The answer replayed to another instance (a resumed gateway on a new process, so no
     // in-memory memory of it): the learner sees the same feedback, nothing counted twice.
     let (answer, feedback) = answered.get(1).cloned().expect("an answer was clicked");
-    let other_instance = Adapter::new(
-        {
+    let other_instance = Adapter::new({
+        let app = Arc::clone(&app);
+        move |inbound: Inbound| {
             let app = Arc::clone(&app);
-            move |inbound: Inbound| {
-                let app = Arc::clone(&app);
-                async move { app.handle(inbound).await }
-            }
-        },
-        GUILD,
-    );
+            async move { app.handle(inbound).await }
+        }
+    });
     let before = h.fake.records().len();
     other_instance.handle(&http, &answer).await.unwrap();
     let replayed: Vec<Value> = h.fake.records()[before..]

@@ -131,7 +131,7 @@ async fn a_learner_joins_answers_by_button_and_text_and_sees_progress() {
     let Some(h) = harness() else { return };
     let http = h.http();
     let app = AppDouble::default();
-    let adapter = Adapter::new(app.responder(), GUILD);
+    let adapter = Adapter::new(app.responder());
     let learner = "400000000000000001";
     let in_guild = Who::in_guild(learner);
 
@@ -174,7 +174,7 @@ async fn a_learner_joins_answers_by_button_and_text_and_sees_progress() {
     let ask = &posts[0].body["components"][1]["components"][0];
 
     // After a "restart" (a new adapter, nothing in memory) the click is still understood.
-    let restarted = Adapter::new(app.responder(), GUILD);
+    let restarted = Adapter::new(app.responder());
     let in_dm = Who::in_dm(learner);
     let click_id = "900000000000000002";
     let click = payloads::click(
@@ -249,7 +249,7 @@ async fn every_slash_command_registers_and_reaches_the_app() {
     let Some(h) = harness() else { return };
     let http = h.http();
     let app = AppDouble::default();
-    let adapter = Adapter::new(app.responder(), GUILD);
+    let adapter = Adapter::new(app.responder());
 
     let n = gateway::register_commands(&http, &[GUILD.parse().unwrap()])
         .await
@@ -353,7 +353,7 @@ async fn selects_long_replies_and_attachments_stay_within_discord_limits() {
             async move { vec![(*replies).clone()] }
         }
     };
-    let adapter = Adapter::new(responder, GUILD);
+    let adapter = Adapter::new(responder);
     let who = Who::in_guild("400000000000000003");
     let id = "930000000000000001";
     let cmd = payloads::command(id, &who, "practice", json!([]));
@@ -391,13 +391,10 @@ async fn selects_long_replies_and_attachments_stay_within_discord_limits() {
     // Choosing from the select reaches the app as the option's action.
     let seen = Arc::new(Mutex::new(None));
     let record = Arc::clone(&seen);
-    let picker = Adapter::new(
-        move |inbound: Inbound| {
-            *record.lock().unwrap() = Some(inbound.kind);
-            async { vec![Reply::text("Starting skill 6.")] }
-        },
-        GUILD,
-    );
+    let picker = Adapter::new(move |inbound: Inbound| {
+        *record.lock().unwrap() = Some(inbound.kind);
+        async { vec![Reply::text("Starting skill 6.")] }
+    });
     let carrier = sent
         .iter()
         .find(|r| r.body["components"][0]["components"][0]["type"] == 3)
@@ -477,7 +474,7 @@ async fn the_interaction_is_deferred_before_the_app_starts_working() {
             vec![Reply::text("Here is your progress.")]
         }
     };
-    let adapter = Adapter::new(slow_app, GUILD);
+    let adapter = Adapter::new(slow_app);
     let who = Who::in_guild("400000000000000004");
     let cmd = payloads::command(interaction_id, &who, "progress", json!([]));
     adapter.handle(&http, &cmd).await.unwrap();

@@ -98,7 +98,7 @@ impl World {
                 replies
             }
         };
-        Adapter::new(responder, GUILD)
+        Adapter::new(responder)
     }
 
     fn tracks(&self) -> Vec<TrackId> {

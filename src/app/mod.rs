@@ -20,6 +20,7 @@ mod privacy;
 mod progress;
 pub mod prompt;
 pub mod records;
+mod resolve;
 mod resources;
 mod settings;
 mod why;
@@ -71,7 +72,12 @@ impl App {
     /// Answers one inbound event from any platform.
     #[tracing::instrument(skip_all, fields(event = %inbound.event_id))]
     pub async fn handle(&self, inbound: Inbound) -> Vec<Reply> {
-        match self.dispatch(&inbound).await {
+        let resolved = match resolve::resolve(self, inbound).await {
+            Ok(resolve::Resolved::Handle(inbound)) => self.dispatch(&inbound).await,
+            Ok(resolve::Resolved::Answer(replies)) => Ok(replies),
+            Err(err) => Err(err),
+        };
+        match resolved {
             Ok(replies) => replies,
             Err(err) => {
                 tracing::error!(error = %err, "use case failed");

@@ -2,8 +2,8 @@
 //! and write it ([`Records`]).
 //!
 //! The use cases only need a handful of operations, named by intent; keeping them behind
-//! this trait lets the app run on the service's `Store` and, in tests and the playground,
-//! on [`MemoryRecords`]. Depends on the engine's value types and the platform's `Reply`.
+//! this trait keeps the app free of SQL. Depends on the engine's value types and the
+//! platform's `Reply`.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveTime, Utc, Weekday};
@@ -16,9 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::action::PromptRef;
 use crate::platform::{Actor, Platform, Reply};
 
-mod memory;
 mod store;
-pub use memory::MemoryRecords;
 pub use store::StoreRecords;
 
 /// The learner's key: platform, tenant and user id together, as the platform names them.
@@ -37,6 +35,15 @@ impl LearnerKey {
             user: actor.user.clone(),
         }
     }
+}
+
+/// A workspace a platform user joined in, as the app shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The platform's workspace id (the `tenant` of a [`LearnerKey`]).
+    pub tenant: String,
+    /// The workspace's name as last seen (may be empty).
+    pub name: String,
 }
 
 /// When and how much a learner wants to practise.
@@ -183,6 +190,9 @@ pub trait Records: Send + Sync {
     async fn learner(&self, key: &LearnerKey) -> Result<Option<Learner>>;
     async fn save_learner(&self, learner: &Learner) -> Result<()>;
     async fn learners(&self, tenant: &str) -> Result<Vec<Learner>>;
+    /// The workspaces (guilds) in which this platform user joined, oldest first: a direct
+    /// message names none, so the app asks here where it belongs.
+    async fn memberships(&self, platform: Platform, user: &str) -> Result<Vec<Membership>>;
     /// Removes the learner and everything recorded about them.
     async fn forget(&self, key: &LearnerKey) -> Result<()>;
 

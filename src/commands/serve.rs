@@ -127,7 +127,6 @@ async fn serve(
         );
         delivery.spawn(worker.run(stopped.clone()));
     }
-    let home_tenant = home_tenant(&settings);
     let cron = CronSchedule::parse(&settings.schedules.prompt_cron)
         .map_err(|e| anyhow::anyhow!("schedules.prompt_cron: {e}"))?;
     let planner = Arc::new(AppPlanner {
@@ -167,7 +166,6 @@ async fn serve(
         token,
         api_base: None,
         dev_guilds: settings.discord.guild_ids.clone(),
-        home_tenant,
         shards: None,
     };
     let responder = move |inbound: Inbound| {
@@ -187,15 +185,6 @@ async fn serve(
     let _ = stop.send(true);
     while delivery.join_next().await.is_some() {}
     result
-}
-
-/// The tenant of DM interactions: the first configured guild, else one "discord" tenant.
-fn home_tenant(settings: &Settings) -> String {
-    settings
-        .discord
-        .guild_ids
-        .first()
-        .map_or_else(|| "discord".to_owned(), u64::to_string)
 }
 
 /// What the minute loop plans for every tenant.

@@ -113,7 +113,9 @@ impl Reply {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Actor {
     pub platform: Platform,
-    /// Guild / workspace id; "local" for the playground.
+    /// Guild / workspace id; "local" for the playground. Empty when the platform did not
+    /// say, as in a direct message: `App::handle` then settles it from what is acted on
+    /// (a question's learner) or from the one workspace the person joined in.
     pub tenant: String,
     /// The platform's user id.
     pub user: String,

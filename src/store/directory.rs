@@ -43,6 +43,12 @@ pub trait Directory: Send + Sync {
         tenant: TenantId,
         platform_user: &str,
     ) -> Result<Option<Learner>, StoreError>;
+    /// The tenants of one platform in which this platform user joined, oldest first.
+    async fn tenants_of_user(
+        &self,
+        platform: Platform,
+        platform_user: &str,
+    ) -> Result<Vec<Tenant>, StoreError>;
     /// The tenant's learners, in joining order.
     async fn learners(&self, tenant: TenantId) -> Result<Vec<Learner>, StoreError>;
     async fn set_display_name(&self, id: LearnerId, name: &str) -> Result<(), StoreError>;

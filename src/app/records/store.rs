@@ -13,10 +13,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
-    AnswerWrite, Escalation, Learner, LearnerKey, Prompt, Recorded, Records, RecordsError, Result,
-    Review, StageRecord,
+    AnswerWrite, Escalation, Learner, LearnerKey, Membership, Prompt, Recorded, Records,
+    RecordsError, Result, Review, StageRecord,
 };
 use crate::app::action::PromptRef;
+use crate::platform::Platform;
 use crate::store::{self, LearnerId, PromptKind, Store, StoreError, TenantId};
 
 mod convert;
@@ -150,6 +151,18 @@ impl Records for StoreRecords {
             }
         }
         Ok(out)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn memberships(&self, platform: Platform, user: &str) -> Result<Vec<Membership>> {
+        let tenants = self.store.tenants_of_user(platform, user).await?;
+        Ok(tenants
+            .into_iter()
+            .map(|t| Membership {
+                tenant: t.external_id,
+                name: t.name,
+            })
+            .collect())
     }
 
     #[tracing::instrument(skip_all)]

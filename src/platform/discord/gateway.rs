@@ -29,8 +29,6 @@ pub struct DiscordOptions {
     pub api_base: Option<String>,
     /// Register commands in these guilds only (instant, for development); empty: globally.
     pub dev_guilds: Vec<u64>,
-    /// Tenant for DM interactions, usually the one guild the bot serves.
-    pub home_tenant: String,
     /// The shards this instance runs (`range` of `total`); `None`: as many as Discord says,
     /// all here.
     pub shards: Option<(Range<u32>, u32)>,
@@ -42,7 +40,6 @@ impl fmt::Debug for DiscordOptions {
             .field("token", &"<redacted>")
             .field("api_base", &self.api_base)
             .field("dev_guilds", &self.dev_guilds)
-            .field("home_tenant", &self.home_tenant)
             .field("shards", &self.shards)
             .finish()
     }
@@ -121,7 +118,7 @@ pub async fn run<R: Responder + 'static>(
         http.set_application_id(ApplicationId::new(id));
     }
     let events = Events {
-        adapter: Arc::new(Adapter::new(responder, options.home_tenant.clone())),
+        adapter: Arc::new(Adapter::new(responder)),
         dev_guilds: options.dev_guilds.clone(),
     };
     // Interactions need no intent; GUILDS keeps the guild list (not privileged).
@@ -225,7 +222,6 @@ mod tests {
             token: "secret-token-value".into(),
             api_base: None,
             dev_guilds: vec![],
-            home_tenant: "1".into(),
             shards: None,
         };
         assert!(!format!("{options:?}").contains("secret-token-value"));

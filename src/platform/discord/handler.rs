@@ -62,16 +62,13 @@ pub enum DiscordError {
 pub struct Adapter<R> {
     responder: R,
     seen: RecentIds,
-    home_tenant: String,
 }
 
 impl<R: Responder> Adapter<R> {
-    /// `home_tenant` is the tenant for interactions in DMs (which carry no guild id).
-    pub fn new(responder: R, home_tenant: impl Into<String>) -> Self {
+    pub fn new(responder: R) -> Self {
         Adapter {
             responder,
             seen: RecentIds::default(),
-            home_tenant: home_tenant.into(),
         }
     }
 
@@ -91,7 +88,7 @@ impl<R: Responder> Adapter<R> {
         }
         let id = interaction.id();
         let token = interaction.token();
-        match parse(interaction, &self.home_tenant) {
+        match parse(interaction) {
             Parsed::OpenModal(modal) => {
                 CreateInteractionResponse::Modal(modal)
                     .execute(http, (id, token))

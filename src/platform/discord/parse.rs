@@ -34,9 +34,9 @@ pub enum Parsed {
 /// Commands whose answer is meant for the whole channel.
 const PUBLIC_COMMANDS: &[&str] = &["leaderboard"];
 
-/// Parses an interaction. `home_tenant` names the tenant of DM interactions, which carry no
-/// guild id (the guild the bot serves).
-pub fn parse(interaction: &Interaction, home_tenant: &str) -> Parsed {
+/// Parses an interaction. One in a direct message carries no guild id: its actor's tenant
+/// is left empty for the app to settle (see `Actor::tenant`).
+pub fn parse(interaction: &Interaction) -> Parsed {
     match interaction {
         Interaction::Command(cmd) => {
             let name = cmd.data.name.clone();
@@ -49,7 +49,7 @@ pub fn parse(interaction: &Interaction, home_tenant: &str) -> Parsed {
             let private = !PUBLIC_COMMANDS.contains(&name.as_str());
             Parsed::Inbound {
                 inbound: Inbound {
-                    actor: command_actor(cmd, home_tenant),
+                    actor: command_actor(cmd),
                     event_id: cmd.id.to_string(),
                     kind: InboundKind::Command { name, args },
                 },
@@ -57,8 +57,8 @@ pub fn parse(interaction: &Interaction, home_tenant: &str) -> Parsed {
             }
         }
         Interaction::Autocomplete(cmd) => Parsed::Autocomplete(autocomplete(cmd)),
-        Interaction::Component(c) => parse_component(c, home_tenant),
-        Interaction::Modal(m) => parse_modal(m, home_tenant),
+        Interaction::Component(c) => parse_component(c),
+        Interaction::Modal(m) => parse_modal(m),
         Interaction::Ping(_) => Parsed::Ignore("ping"),
         _ => Parsed::Ignore("unknown interaction type"),
     }
@@ -90,7 +90,7 @@ fn flatten(options: &[CommandDataOption]) -> String {
     parts.join(" ")
 }
 
-fn parse_component(c: &ComponentInteraction, home_tenant: &str) -> Parsed {
+fn parse_component(c: &ComponentInteraction) -> Parsed {
     let Some(id) = ComponentId::decode(&c.data.custom_id) else {
         return Parsed::Ignore("component id not rendered by this adapter");
     };
@@ -108,7 +108,6 @@ fn parse_component(c: &ComponentInteraction, home_tenant: &str) -> Parsed {
         &c.user,
         c.member.as_ref(),
         c.guild_id.map(|g| g.to_string()),
-        home_tenant,
     );
     Parsed::Inbound {
         inbound: Inbound {
@@ -156,7 +155,7 @@ fn button_id(b: &serenity::all::Button) -> Option<&String> {
     }
 }
 
-fn parse_modal(m: &ModalInteraction, home_tenant: &str) -> Parsed {
+fn parse_modal(m: &ModalInteraction) -> Parsed {
     let Some(ComponentId::Modal(action)) = ComponentId::decode(&m.data.custom_id) else {
         return Parsed::Ignore("modal id not rendered by this adapter");
     };
@@ -174,7 +173,6 @@ fn parse_modal(m: &ModalInteraction, home_tenant: &str) -> Parsed {
         &m.user,
         m.member.as_ref(),
         m.guild_id.map(|g| g.to_string()),
-        home_tenant,
     );
     Parsed::Inbound {
         inbound: Inbound {
@@ -189,23 +187,22 @@ fn parse_modal(m: &ModalInteraction, home_tenant: &str) -> Parsed {
     }
 }
 
-fn command_actor(cmd: &CommandInteraction, home_tenant: &str) -> Actor {
+fn command_actor(cmd: &CommandInteraction) -> Actor {
     actor(
         &cmd.user,
         cmd.member.as_deref(),
         cmd.guild_id.map(|g| g.to_string()),
-        home_tenant,
     )
 }
 
-fn actor(user: &User, member: Option<&Member>, guild: Option<String>, home: &str) -> Actor {
+fn actor(user: &User, member: Option<&Member>, guild: Option<String>) -> Actor {
     let display_name = member
         .and_then(|m| m.nick.clone())
         .or_else(|| user.global_name.clone())
         .unwrap_or_else(|| user.name.clone());
     Actor {
         platform: Platform::Discord,
-        tenant: guild.unwrap_or_else(|| home.to_owned()),
+        tenant: guild.unwrap_or_default(),
         user: user.id.to_string(),
         display_name,
         platform_roles: member

@@ -138,6 +138,24 @@ macro_rules! impl_directory {
                     .transpose()
             }
 
+            #[tracing::instrument(skip_all)]
+            async fn tenants_of_user(
+                &self,
+                platform: $crate::platform::Platform,
+                platform_user: &str,
+            ) -> Result<Vec<$crate::store::Tenant>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<_, $crate::store::shared::rows::TenantRow>(
+                    "SELECT t.id, t.platform, t.external_id, t.name FROM tenants t \
+                     JOIN learners l ON l.tenant_id = t.id \
+                     WHERE t.platform = $1 AND l.platform_user = $2 ORDER BY t.id",
+                )
+                .bind(platform.as_str())
+                .bind(platform_user)
+                .fetch_all(&self.pool)
+                .await?;
+                $crate::store::shared::convert(rows, |r| r.into_domain())
+            }
+
             #[tracing::instrument(skip_all, fields(tenant = tenant.0))]
             async fn learners(
                 &self,

@@ -35,13 +35,10 @@ fn inbound(parsed: Parsed) -> (Inbound, bool) {
 
 #[test]
 fn slash_command_options_read_like_typed_text() {
-    let (event, private) = inbound(parse(
-        &command(
-            "why",
-            json!([{"type": 3, "name": "skill", "value": " joins "}]),
-        ),
-        "home",
-    ));
+    let (event, private) = inbound(parse(&command(
+        "why",
+        json!([{"type": 3, "name": "skill", "value": " joins "}]),
+    )));
     assert!(private);
     assert_eq!(event.event_id, "786008729715212338");
     assert_eq!(event.actor.user, "53908232506183680");
@@ -74,7 +71,7 @@ fn subcommands_integers_and_booleans_flatten_in_order() {
         ("progress", json!([]), ""),
     ];
     for (name, options, args) in cases {
-        let (event, _) = inbound(parse(&command(name, options), "home"));
+        let (event, _) = inbound(parse(&command(name, options)));
         assert_eq!(
             event.kind,
             InboundKind::Command {
@@ -87,6 +84,6 @@ fn subcommands_integers_and_booleans_flatten_in_order() {
 
 #[test]
 fn the_leaderboard_is_answered_in_public() {
-    let (_, private) = inbound(parse(&command("leaderboard", json!([])), "home"));
+    let (_, private) = inbound(parse(&command("leaderboard", json!([]))));
     assert!(!private);
 }
