@@ -106,8 +106,9 @@ pub struct Discord {
     pub manager_role_ids: Vec<u64>,
     pub expert_role_ids: Vec<u64>,
     pub admin_role_ids: Vec<u64>,
-    /// Where to post when a learner's DMs are closed.
-    pub fallback_channel_id: Option<u64>,
+    /// Per server (guild id → channel id): where a learner whose DMs are closed is told
+    /// their question is waiting, when none of their teams has a channel.
+    pub fallback_channels: std::collections::BTreeMap<String, u64>,
 }
 
 /// The Slack app (Socket Mode). Tokens come from `SLACK_BOT_TOKEN` and `SLACK_APP_TOKEN`.

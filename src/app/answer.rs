@@ -127,6 +127,29 @@ async fn own_prompt<'a>(
     Ok(app.library.item(&p.item).map(|item| (p, item)))
 }
 
+/// For a learner whose DMs are closed: the daily question still waiting for them, shown
+/// privately after whatever they asked for (nothing when none waits).
+pub async fn waiting(app: &App, actor: &Actor) -> AppResult<Vec<Reply>> {
+    let open = app.records.open_prompts(&LearnerKey::of(actor)).await?;
+    let Some(p) = open
+        .iter()
+        .filter(|p| p.pushed)
+        .max_by_key(|p| p.created_at)
+    else {
+        return Ok(Vec::new());
+    };
+    let Some(item) = app.library.item(&p.item) else {
+        return Ok(Vec::new());
+    };
+    Ok(vec![
+        Reply::text("Your daily question is waiting (Ladder cannot reach you by direct message):"),
+        match p.revealed_at {
+            Some(_) => prompt::question(&app.library, item, p),
+            None => prompt::teaser(&app.library, item, p),
+        },
+    ])
+}
+
 /// The reply to an answer for a question that is gone, with the current one.
 pub async fn stale(app: &App, actor: &Actor) -> AppResult<Vec<Reply>> {
     let mut replies = vec![Reply::text(

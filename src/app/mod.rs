@@ -9,6 +9,7 @@
 pub mod action;
 pub(crate) mod admin;
 mod answer;
+pub mod closed_dms;
 pub mod expert;
 mod feedback;
 pub mod learning;
@@ -106,9 +107,18 @@ impl App {
 
     async fn command(&self, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
         let open = ["start", "help", "join", "privacy"];
-        if !open.contains(&name) && self.learner(actor).await?.is_none() {
+        let learner = self.learner(actor).await?;
+        if !open.contains(&name) && learner.is_none() {
             return onboarding::not_joined(self, actor).await;
         }
+        let mut replies = self.run_command(actor, name, args).await?;
+        if learner.is_some_and(|l| l.prefs.dm_closed) {
+            replies.extend(answer::waiting(self, actor).await?);
+        }
+        Ok(replies)
+    }
+
+    async fn run_command(&self, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
         match name {
             "start" => onboarding::start(self, actor).await,
             "help" => Ok(vec![onboarding::help()]),

@@ -58,6 +58,11 @@ pub struct Preferences {
     pub paused_until: Option<DateTime<Utc>>,
     /// Shown on the cohort leaderboard (on unless the learner opts out).
     pub leaderboard: bool,
+    /// Pinged on the channel notice that stands in for a DM while DMs are closed.
+    pub channel_mention: bool,
+    /// The platform refused the last DM: the daily question waits in a channel instead.
+    /// Set and cleared by delivery, read-only for the use cases.
+    pub dm_closed: bool,
 }
 
 impl Default for Preferences {
@@ -75,6 +80,8 @@ impl Default for Preferences {
             daily_cap: 3,
             paused_until: None,
             leaderboard: true,
+            channel_mention: false,
+            dm_closed: false,
         }
     }
 }

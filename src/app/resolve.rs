@@ -26,7 +26,7 @@ pub enum Resolved {
 /// Settles the tenant of an event that came without one (a direct message).
 pub async fn resolve(app: &App, mut inbound: Inbound) -> AppResult<Resolved> {
     if !inbound.actor.tenant.is_empty() {
-        return Ok(Resolved::Handle(inbound));
+        return in_server(app, inbound).await;
     }
     let outcome = match &inbound.kind {
         InboundKind::Command { name, .. } => by_command(app, &inbound.actor, name).await?,
@@ -52,6 +52,29 @@ pub async fn resolve(app: &App, mut inbound: Inbound) -> AppResult<Resolved> {
         }
         Outcome::Say(replies) => Resolved::Answer(replies),
     })
+}
+
+/// In a server the tenant is known; a click on somebody else's question (a channel notice
+/// for a learner whose DMs are closed is visible to all) is still refused.
+async fn in_server(app: &App, inbound: Inbound) -> AppResult<Resolved> {
+    let Some(actions) = actions_of(&inbound.kind) else {
+        return Ok(Resolved::Handle(inbound));
+    };
+    let Some(id) = actions.iter().find_map(prompt_of) else {
+        return Ok(Resolved::Handle(inbound));
+    };
+    match app.records.prompt(id).await? {
+        Some(p) if p.learner != super::records::LearnerKey::of(&inbound.actor) => {
+            Ok(Resolved::Answer(vec![someone_elses()]))
+        }
+        _ => Ok(Resolved::Handle(inbound)),
+    }
+}
+
+fn someone_elses() -> Reply {
+    Reply::text(
+        "This question was sent to someone else, so I cannot take an answer to it from you.",
+    )
 }
 
 enum Outcome {
@@ -84,6 +107,16 @@ async fn by_actions(app: &App, actor: &Actor, actions: &[Action]) -> AppResult<O
     }
 }
 
+/// The app actions an event carries (unparsable ones left out); `None` for commands.
+fn actions_of(kind: &InboundKind) -> Option<Vec<Action>> {
+    let raw: Vec<&String> = match kind {
+        InboundKind::Command { .. } => return None,
+        InboundKind::Action { actions } => actions.iter().collect(),
+        InboundKind::Text { action, .. } => action.iter().collect(),
+    };
+    Some(raw.iter().filter_map(|a| Action::parse(a).ok()).collect())
+}
+
 fn prompt_of(action: &Action) -> Option<&PromptRef> {
     match action {
         Action::Answer { prompt, .. } | Action::Typed { prompt } | Action::Reveal { prompt } => {
@@ -99,9 +132,7 @@ async fn by_prompt(app: &App, actor: &Actor, id: &PromptRef) -> AppResult<Outcom
         Some(p) if p.learner.platform == actor.platform && p.learner.user == actor.user => {
             Ok(Outcome::Tenant(p.learner.tenant))
         }
-        Some(_) => Ok(Outcome::Say(vec![Reply::text(
-            "This question was sent to someone else, so I cannot take an answer to it from you.",
-        )])),
+        Some(_) => Ok(Outcome::Say(vec![someone_elses()])),
         None => Ok(Outcome::Say(vec![Reply::text(
             "This question expired or was replaced, so that answer was not counted. \
              Type /practice for a fresh question.",

@@ -23,6 +23,8 @@ enum Change {
     Cap(u32),
     Pause(i64),
     Resume,
+    /// Be pinged on the channel notice that stands in for a DM while DMs are closed.
+    Mention(bool),
 }
 
 pub async fn handle(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply>> {
@@ -64,6 +66,16 @@ pub async fn handle(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply
             p.paused_until = None;
             "Welcome back: daily questions are on again.".into()
         }
+        Change::Mention(on) => {
+            p.channel_mention = on;
+            if on {
+                "When your DMs are closed, the channel notice about your waiting question will                  mention you (nobody else is ever mentioned)."
+                    .into()
+            } else {
+                "The channel notice about a waiting question will name you without a mention."
+                    .into()
+            }
+        }
     };
     app.records.save_learner(&learner).await?;
     Ok(vec![Reply::text(said)])
@@ -81,10 +93,16 @@ fn show(p: &Preferences) -> Reply {
             ("days".into(), days(&p.days)),
             ("cap".into(), format!("{} a day", p.daily_cap)),
             ("paused".into(), paused),
+            (
+                "mention".into(),
+                if p.channel_mention { "on" } else { "off" }.into(),
+            ),
         ]),
         Block::Text(
             "Change one with e.g. /settings time 08:30, /settings timezone Europe/Paris, \
-             /settings days mon,wed,fri, /settings cap 2, /settings pause 7, /settings resume."
+             /settings days mon,wed,fri, /settings cap 2, /settings pause 7, /settings resume, \
+             /settings mention on (be pinged when your question waits in a channel because \
+             your DMs are closed)."
                 .into(),
         ),
     ])
@@ -124,6 +142,11 @@ fn parse(args: &str) -> Result<Change, String> {
             }
         }
         "resume" => Ok(Change::Resume),
+        "mention" => match value.to_lowercase().as_str() {
+            "on" | "yes" | "true" => Ok(Change::Mention(true)),
+            "off" | "no" | "false" => Ok(Change::Mention(false)),
+            _ => Err("Use /settings mention on or /settings mention off.".into()),
+        },
         other => Err(format!("I can't change \"{}\".", echo(other))),
     }
 }

@@ -16,6 +16,7 @@ use anyhow::{bail, Context};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
+use crate::app::closed_dms::ChannelFallback;
 use crate::app::expert::AnswerCourier;
 use crate::app::manage::notify::Notifier;
 use crate::app::manage::posts::{PostSchedules, TeamPosts};
@@ -116,6 +117,15 @@ async fn serve(
     let worker_id = instance_name();
     let limiter = rate_limiter(&settings.delivery);
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let closed_dms = Arc::new(ChannelFallback::new(
+        store.clone(),
+        settings
+            .discord
+            .fallback_channels
+            .iter()
+            .map(|(guild, channel)| (guild.clone(), channel.to_string()))
+            .collect(),
+    ));
     let mut delivery = tokio::task::JoinSet::new();
     for n in 0..settings.delivery.workers.max(1) {
         let worker = Worker::new(
@@ -124,7 +134,8 @@ async fn serve(
             limiter.clone(),
             clock.clone(),
             worker_config(&settings.delivery, format!("{worker_id}-{n}")),
-        );
+        )
+        .with_closed_dms(closed_dms.clone());
         delivery.spawn(worker.run(stopped.clone()));
     }
     let cron = CronSchedule::parse(&settings.schedules.prompt_cron)

@@ -17,9 +17,10 @@ use std::time::Duration;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
+use super::fallback::ClosedDms;
 use super::ratelimit::RateLimiter;
 use crate::clock::Clock;
-use crate::platform::{Chat, Platform, SendError};
+use crate::platform::{Chat, Destination, Platform, SendError};
 use crate::store::outbox::{Claimed, Outbox, OutboxResult, Retry};
 use crate::store::StoreError;
 
@@ -98,7 +99,9 @@ impl Backoff {
             SendError::Temporary(_) if failures + 1 < self.temporary_limit => {
                 Retry::At(now + doubled(self.base))
             }
-            SendError::Undeliverable(_) if failures + 1 < self.undeliverable_limit => {
+            SendError::Undeliverable(_) | SendError::DmsClosed(_)
+                if failures + 1 < self.undeliverable_limit =>
+            {
                 let factor = 1i32 << failures.clamp(0, 8);
                 Retry::At(now + self.undeliverable_base * factor)
             }
@@ -127,12 +130,15 @@ enum Outcome {
 
 /// One delivery worker. Several may run in one process (they share the rate limiter) and
 /// in as many processes as wanted (they share the outbox).
+#[derive(Clone)]
 pub struct Worker {
     outbox: Arc<dyn Outbox>,
     chats: HashMap<Platform, Arc<dyn Chat>>,
     limiter: RateLimiter,
     clock: Arc<dyn Clock>,
     config: WorkerConfig,
+    /// What stands in for a refused DM; without it such rows retry, then give up.
+    closed_dms: Option<Arc<dyn ClosedDms>>,
 }
 
 impl Worker {
@@ -150,7 +156,15 @@ impl Worker {
             limiter,
             clock,
             config,
+            closed_dms: None,
         })
+    }
+
+    /// A worker that offers a refused DM in a channel through `closed_dms`.
+    pub fn with_closed_dms(self: Arc<Self>, closed_dms: Arc<dyn ClosedDms>) -> Arc<Self> {
+        let mut worker = Arc::unwrap_or_clone(self);
+        worker.closed_dms = Some(closed_dms);
+        Arc::new(worker)
     }
 
     /// Delivers until `shutdown` turns true. Database outages are waited out.
@@ -267,12 +281,47 @@ impl Worker {
                     })
                     .await;
                 if done {
+                    self.dm_went_through(&claim).await;
                     Outcome::Sent
                 } else {
                     Outcome::Fenced
                 }
             }
             Err(err) => self.failed(&claim, err, now, lease_end).await,
+        }
+    }
+
+    /// Clears a "DMs closed" mark after a DM succeeds.
+    async fn dm_went_through(&self, claim: &Claimed) {
+        let direct = matches!(claim.message.destination, Destination::Direct { .. });
+        if let (true, Some(hook)) = (direct, &self.closed_dms) {
+            if let Err(err) = hook.reopened(claim).await {
+                tracing::warn!(id = claim.id, %err, "could not clear a closed-DMs mark");
+            }
+        }
+    }
+
+    /// Offers a refused DM in a channel; true when the notice is queued and the DM row
+    /// can be closed.
+    async fn offered_in_channel(&self, claim: &Claimed, now: DateTime<Utc>) -> bool {
+        let Some(hook) = &self.closed_dms else {
+            return false;
+        };
+        let notice = match hook.redirect(claim, now).await {
+            Ok(Some(notice)) => notice,
+            Ok(None) => return false,
+            Err(err) => {
+                tracing::warn!(id = claim.id, %err, "could not offer a refused DM in a channel");
+                return false;
+            }
+        };
+        // The notice's key is per learner and day: a retry after a crash queues nothing new.
+        match self.outbox.enqueue(&[notice], now).await {
+            Ok(_) => true,
+            Err(err) => {
+                tracing::warn!(id = claim.id, %err, "could not queue the channel notice");
+                false
+            }
         }
     }
 
@@ -283,6 +332,21 @@ impl Worker {
         now: DateTime<Utc>,
         lease_end: DateTime<Utc>,
     ) -> Outcome {
+        if matches!(err, SendError::DmsClosed(_)) && self.offered_in_channel(claim, now).await {
+            let error = format!("{err}; offered in a channel instead");
+            let done = self
+                .persist(lease_end, || {
+                    let now = self.clock.now();
+                    self.outbox
+                        .mark_failed(claim.id, claim.attempt, &error, Retry::GiveUp, now)
+                })
+                .await;
+            return if done {
+                Outcome::GivenUp
+            } else {
+                Outcome::Fenced
+            };
+        }
         if let SendError::RateLimited { retry_after_secs } = &err {
             let wait = Duration::from_secs_f64(retry_after_secs.clamp(0.0, 3600.0));
             let msg = &claim.message;

@@ -81,6 +81,10 @@ pub enum Block {
     },
     /// A file to download, e.g. "export my data".
     File { bytes: Vec<u8>, filename: String },
+    /// Pings one person (a platform user id) in a channel message: the only mention the
+    /// bot ever sends, used when they asked for it. `name` is shown where pings do not
+    /// exist (the terminal).
+    Mention { user: String, name: String },
 }
 
 /// Everything the app says in answer to one inbound event.
@@ -164,9 +168,14 @@ pub enum SendError {
     /// The platform said to slow down; retry after the given seconds.
     #[error("rate limited, retry after {retry_after_secs}s")]
     RateLimited { retry_after_secs: f64 },
-    /// The person cannot be reached this way (DMs closed, user gone): do not retry soon.
+    /// The person cannot be reached this way (user gone, channel deleted): do not retry
+    /// soon.
     #[error("undeliverable: {0}")]
     Undeliverable(String),
+    /// The person does not accept direct messages from the bot (Discord 50007): the
+    /// message can be offered in a channel instead.
+    #[error("direct messages closed: {0}")]
+    DmsClosed(String),
     /// A network or server error: retry with back-off.
     #[error("temporary failure: {0}")]
     Temporary(String),

@@ -89,6 +89,9 @@ pub struct Preferences {
     /// The platform refused our last DM (the user closed DMs): stop pushing until they
     /// talk to the bot again.
     pub dm_closed: bool,
+    /// Ping the learner (their own mention, nobody else's) on the channel notice that
+    /// stands in for a DM while their DMs are closed.
+    pub channel_mention: bool,
 }
 
 impl Default for Preferences {
@@ -109,6 +112,7 @@ impl Default for Preferences {
             leaderboard_opt_out: false,
             notifications_opt_out: false,
             dm_closed: false,
+            channel_mention: false,
         }
     }
 }

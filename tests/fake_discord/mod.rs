@@ -48,6 +48,8 @@ struct Inner {
     by_nonce: HashMap<(String, String), Value>,
     /// DM channel id → recipient user id.
     dm_channels: HashMap<String, String>,
+    /// Users who closed their DMs (besides [`CLOSED_DMS_USER`]).
+    closed_dms: std::collections::HashSet<String>,
 }
 
 /// Shared state of the fake; cheap to clone.
@@ -77,6 +79,15 @@ impl Fake {
             .into_iter()
             .filter(|r| r.path.contains(marker))
             .collect()
+    }
+
+    /// The user closes (`open` false) or reopens their DMs with the bot.
+    pub fn set_dms_open(&self, user: &str, open: bool) {
+        let mut inner = self.inner.lock().unwrap();
+        match open {
+            true => inner.closed_dms.remove(user),
+            false => inner.closed_dms.insert(user.to_owned()),
+        };
     }
 
     fn snowflake(&self) -> String {
@@ -175,8 +186,12 @@ fn create_message(
     body: &Value,
     files: &[(String, String, usize)],
 ) -> Response {
-    let recipient = fake.inner.lock().unwrap().dm_channels.get(channel).cloned();
-    if recipient.as_deref() == Some(CLOSED_DMS_USER) {
+    let closed = {
+        let inner = fake.inner.lock().unwrap();
+        let recipient = inner.dm_channels.get(channel);
+        recipient.is_some_and(|r| r == CLOSED_DMS_USER || inner.closed_dms.contains(r))
+    };
+    if closed {
         let error = json!({"message": "Cannot send messages to this user", "code": 50007});
         return (StatusCode::FORBIDDEN, Json(error)).into_response();
     }

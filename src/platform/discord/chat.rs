@@ -122,9 +122,7 @@ pub fn classify(err: serenity::Error) -> SendError {
                     retry_after_secs: 1.0,
                 },
                 500..=599 => SendError::Temporary(detail),
-                403 if resp.error.code == CANNOT_MESSAGE_USER => {
-                    SendError::Undeliverable(format!("DMs closed ({detail})"))
-                }
+                403 if resp.error.code == CANNOT_MESSAGE_USER => SendError::DmsClosed(detail),
                 // Other client errors (unknown user or channel, missing access, a body
                 // Discord rejects) will fail the same way on every retry.
                 _ => SendError::Undeliverable(detail),

@@ -62,6 +62,16 @@ fn settings() -> CreateCommand {
             ),
         )
         .add_option(sub("resume", "Resume daily questions"))
+        .add_option(
+            sub(
+                "mention",
+                "Be mentioned when your question waits in a channel (DMs closed)",
+            )
+            .add_sub_option(
+                CreateCommandOption::new(CommandOptionType::Boolean, "value", "on or off")
+                    .required(true),
+            ),
+        )
 }
 
 fn privacy() -> CreateCommand {

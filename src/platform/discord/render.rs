@@ -54,6 +54,21 @@ pub struct Rendered {
     pub rows: Vec<CreateActionRow>,
     pub files: Vec<CreateAttachment>,
     pub ephemeral: bool,
+    /// The one user this message may ping ([`Block::Mention`]).
+    pub mention: Option<String>,
+}
+
+/// Mentions off except for one user, named in the content.
+fn only(user: &Option<String>) -> CreateAllowedMentions {
+    match user.as_deref().and_then(|u| u.parse::<u64>().ok()) {
+        Some(id) => no_mentions().users([serenity::all::UserId::new(id.max(1))]),
+        None => no_mentions(),
+    }
+}
+
+fn mention_content(user: &Option<String>) -> Option<String> {
+    let id = user.as_deref()?.parse::<u64>().ok()?;
+    Some(format!("<@{id}>"))
 }
 
 impl Rendered {
@@ -63,7 +78,10 @@ impl Rendered {
             .embeds(self.embeds)
             .components(self.rows)
             .files(self.files)
-            .allowed_mentions(no_mentions());
+            .allowed_mentions(only(&self.mention));
+        if let Some(content) = mention_content(&self.mention) {
+            msg = msg.content(content);
+        }
         if let Some(nonce) = nonce {
             msg = msg.nonce(Nonce::String(nonce)).enforce_nonce(true);
         }
@@ -114,6 +132,7 @@ pub fn render(reply: &Reply) -> Vec<Rendered> {
             } => out.ask_text(action, label, *long),
             Block::Image { png, filename, alt } => out.image(png, filename, alt),
             Block::File { bytes, filename } => out.file(bytes, filename),
+            Block::Mention { user, .. } => out.current.mention = Some(user.clone()),
         }
     }
     out.finish()

@@ -117,6 +117,7 @@ pub fn render(reply: &Reply, style: Style, saved: &[String]) -> String {
                 attachment += 1;
                 out.push_str(&format!("  [file] saved to {path}\n"));
             }
+            Block::Mention { name, .. } => out.push_str(&format!("@{name}\n")),
         }
     }
     out

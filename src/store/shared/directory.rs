@@ -79,8 +79,9 @@ macro_rules! impl_directory {
                 let sql = format!(
                     "INSERT INTO learners (tenant_id, platform_user, display_name, timezone, \
                      time_of_day, days_mask, daily_new_cap, daily_review_cap, paused_until, \
-                     leaderboard_opt_out, notifications_opt_out, dm_closed, joined_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {}",
+                     leaderboard_opt_out, notifications_opt_out, dm_closed, channel_mention, joined_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                     RETURNING {}",
                     $crate::store::shared::rows::LEARNER_COLUMNS
                 );
                 sqlx::query_as::<_, LearnerRow>(&sql)
@@ -96,6 +97,7 @@ macro_rules! impl_directory {
                     .bind(p.leaderboard_opt_out)
                     .bind(p.notifications_opt_out)
                     .bind(p.dm_closed)
+                    .bind(p.channel_mention)
                     .bind(learner.joined_at)
                     .fetch_one(&self.pool)
                     .await?
@@ -195,8 +197,8 @@ macro_rules! impl_directory {
                 let done = sqlx::query(
                     "UPDATE learners SET timezone = $1, time_of_day = $2, days_mask = $3, \
                      daily_new_cap = $4, daily_review_cap = $5, paused_until = $6, \
-                     leaderboard_opt_out = $7, notifications_opt_out = $8, dm_closed = $9 \
-                     WHERE id = $10",
+                     leaderboard_opt_out = $7, notifications_opt_out = $8, dm_closed = $9, \
+                     channel_mention = $10 WHERE id = $11",
                 )
                 .bind(&p.timezone)
                 .bind($crate::store::shared::rows::time_text(p.time_of_day))
@@ -207,6 +209,7 @@ macro_rules! impl_directory {
                 .bind(p.leaderboard_opt_out)
                 .bind(p.notifications_opt_out)
                 .bind(p.dm_closed)
+                .bind(p.channel_mention)
                 .bind(id.0)
                 .execute(&self.pool)
                 .await?;

@@ -83,13 +83,14 @@ pub(crate) struct LearnerRow {
     leaderboard_opt_out: bool,
     notifications_opt_out: bool,
     dm_closed: bool,
+    channel_mention: bool,
     joined_at: DateTime<Utc>,
 }
 
 /// The column list matching [`LearnerRow`] (unqualified: no joined table shares a name).
 pub(crate) const LEARNER_COLUMNS: &str = "id, tenant_id, platform_user, display_name, \
     timezone, time_of_day, days_mask, daily_new_cap, daily_review_cap, paused_until, \
-    leaderboard_opt_out, notifications_opt_out, dm_closed, joined_at";
+    leaderboard_opt_out, notifications_opt_out, dm_closed, channel_mention, joined_at";
 
 impl LearnerRow {
     pub(crate) fn into_domain(self) -> Result<Learner, StoreError> {
@@ -110,6 +111,7 @@ impl LearnerRow {
                 leaderboard_opt_out: self.leaderboard_opt_out,
                 notifications_opt_out: self.notifications_opt_out,
                 dm_closed: self.dm_closed,
+                channel_mention: self.channel_mention,
             },
             joined_at: self.joined_at,
         })

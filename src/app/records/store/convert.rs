@@ -17,6 +17,8 @@ pub(super) fn prefs_from(p: &store::Preferences) -> Preferences {
         daily_cap: p.daily_review_cap,
         paused_until: p.paused_until,
         leaderboard: !p.leaderboard_opt_out,
+        channel_mention: p.channel_mention,
+        dm_closed: p.dm_closed,
     }
 }
 
@@ -28,6 +30,7 @@ pub(super) fn prefs_into(p: &Preferences, mut stored: store::Preferences) -> sto
     stored.daily_review_cap = p.daily_cap;
     stored.paused_until = p.paused_until;
     stored.leaderboard_opt_out = !p.leaderboard;
+    stored.channel_mention = p.channel_mention;
     stored
 }
 
