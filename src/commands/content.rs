@@ -48,7 +48,15 @@ pub enum Format {
     Csv,
 }
 
+/// A skill id that can name its own file: `track` would write into `track.toml`.
 fn parse_skill_id(s: &str) -> Result<SkillId, String> {
+    if s == "track" {
+        return Err(
+            "`track` cannot be a skill id: skill files are named `<skill>.toml`, \
+                    and `track.toml` defines the track; choose another id"
+                .to_owned(),
+        );
+    }
     SkillId::parse(s).map_err(|e| e.to_string())
 }
 

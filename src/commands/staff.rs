@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use crate::app::admin::{Over, Setup};
 use crate::config::{DatabaseUrl, Settings};
+use crate::content_source::{self, ContentDir};
 use crate::platform::Platform;
 use crate::store::RoleKind;
 
@@ -121,15 +122,15 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         .map(DatabaseUrl::new)
         .unwrap_or_else(|| settings.database_url.clone());
     let library = match &at.content {
-        Some(dir) => Some(ladder_content::load_dir(dir).map_err(|problems| {
-            anyhow::anyhow!(
-                "the content in {} does not load ({} problems; see `ladder content check`)",
-                dir.display(),
-                problems.len()
-            )
-        })?),
+        Some(dir) => Some(
+            content_source::load(ContentDir::Given(dir))
+                .map_err(|err| anyhow::anyhow!("{err} (see `ladder content check`)"))?
+                .library,
+        ),
         // Without content at hand, skill ids are taken as given.
-        None => ladder_content::load_dir(&settings.content_dir).ok(),
+        None => content_source::load(ContentDir::from_setting(&settings.content_dir))
+            .ok()
+            .map(|loaded| loaded.library),
     };
     let lines = super::runtime()?.block_on(async {
         let store = crate::store::connect(url.expose())
