@@ -251,7 +251,7 @@ fn import_refuses_skill_ids_that_cannot_name_their_file() {
     // `track` would have been appended to the track's own file.
     let out = import("track");
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("`track` cannot be a skill id"), "{err}");
     assert_eq!(
         std::fs::read_to_string(track.join("track.toml")).unwrap(),
@@ -262,7 +262,7 @@ fn import_refuses_skill_ids_that_cannot_name_their_file() {
     let too_long = "s".repeat(65);
     let out = import(&too_long);
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("at most 64 characters"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     let files: Vec<_> = std::fs::read_dir(&track).unwrap().collect();
