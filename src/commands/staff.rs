@@ -127,10 +127,9 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 .map_err(|err| anyhow::anyhow!("{err} (see `ladder content check`)"))?
                 .library,
         ),
-        // Without content at hand, skill ids are taken as given.
-        None => content_source::load(ContentDir::from_setting(&settings.content_dir))
-            .ok()
-            .map(|loaded| loaded.library),
+        // Without content at hand, skill ids are taken as given: never checked against
+        // the built-in sample tracks, which are not the tenant's.
+        None => ladder_content::load_dir(&settings.content_dir).ok(),
     };
     let lines = super::runtime()?.block_on(async {
         let store = crate::store::connect(url.expose())
