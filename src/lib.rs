@@ -5,6 +5,7 @@
 //!
 //! Module map:
 //! - [`config`]: one `Settings` struct: defaults, then `ladder.toml`, then `LADDER_*` env.
+//! - [`content_source`]: the content directory, or the sample tracks built into the binary.
 //! - [`clock`]: the time seam (`Clock`): the system clock in production, a virtual one in
 //!   the demo and tests.
 //! - [`store`]: the `Store` traits (named by intent) with a SQLite and a Postgres backend.
@@ -22,6 +23,7 @@ pub mod app;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod content_source;
 pub mod delivery;
 pub mod platform;
 pub mod report;

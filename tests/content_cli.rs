@@ -219,3 +219,148 @@ fn import_without_out_prints_a_skill_file() {
     assert!(stdout.starts_with("[skill]\nid = \"mfa\"\n"), "{stdout}");
     assert!(stdout.contains("[[item]]\nid = \"mfa-001\"\nstage = \"novice\"\ntype = \"true_false\"\nprompt = \"Is \\\"MFA\\\" worth it?\"\n"), "{stdout}");
 }
+
+/// A track directory `sec` holding only its `track.toml`, under a fresh temporary root.
+fn new_track() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let track = tmp.path().join("sec");
+    std::fs::create_dir_all(&track).unwrap();
+    std::fs::write(track.join("track.toml"), TRACK).unwrap();
+    (tmp, track)
+}
+
+#[test]
+fn import_refuses_skill_ids_that_cannot_name_their_file() {
+    let (tmp, track) = new_track();
+    let csv = tmp.path().join("bank.csv");
+    std::fs::write(&csv, CSV).unwrap();
+    let import = |skill: &str| {
+        ladder(&[
+            "content",
+            "import",
+            "--format",
+            "csv",
+            csv.to_str().unwrap(),
+            "--skill",
+            skill,
+            "--out",
+            track.to_str().unwrap(),
+        ])
+    };
+
+    // `track` would have been appended to the track's own file.
+    let out = import("track");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("`track` cannot be a skill id"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(track.join("track.toml")).unwrap(),
+        TRACK,
+        "track.toml is untouched"
+    );
+
+    let too_long = "s".repeat(65);
+    let out = import(&too_long);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("at most 64 characters"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let files: Vec<_> = std::fs::read_dir(&track).unwrap().collect();
+    assert_eq!(files.len(), 1, "nothing but track.toml was written");
+}
+
+#[test]
+fn import_with_the_longest_skill_id_and_repeated_titles_gives_unique_ids() {
+    let (tmp, track) = new_track();
+    // A Moodle export where every question has the same long title.
+    let bank: Vec<String> = (0..1_005)
+        .map(|i| format!("::{}::Is step {i} needed? {{T}}", "Same title ".repeat(8)))
+        .collect();
+    let gift = tmp.path().join("bank.gift");
+    std::fs::write(&gift, bank.join("\n\n")).unwrap();
+    let skill = "s".repeat(64);
+    let out = ladder(&[
+        "content",
+        "import",
+        "--format",
+        "gift",
+        gift.to_str().unwrap(),
+        "--skill",
+        &skill,
+        "--out",
+        track.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("imported 1005 item(s), 0 problem(s)"), "{err}");
+    // The other stages, so that the skill is complete.
+    let csv = tmp.path().join("bank.csv");
+    std::fs::write(&csv, CSV).unwrap();
+    let out = ladder(&[
+        "content",
+        "import",
+        "--format",
+        "csv",
+        csv.to_str().unwrap(),
+        "--skill",
+        &skill,
+        "--out",
+        track.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let out = ladder(&["content", "check", tmp.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ok: 1 tracks, 1 skills, 1008 items, 0 resources\n"
+    );
+}
+
+#[test]
+fn an_unreadable_file_does_not_hide_the_problems_of_the_others() {
+    let (tmp, sec) = new_track();
+    std::fs::write(sec.join("phishing.toml"), SKILL).unwrap();
+    // Saved as Latin-1 by some editor: "é" is one byte that is not UTF-8.
+    let latin1 = sec.join("notes.toml");
+    std::fs::write(&latin1, b"[skill]\nid = \"notes\"\ntitle = \"Caf\xe9\"\n").unwrap();
+    // A second track whose track.toml is unreadable, next to a malformed skill file.
+    let ops = tmp.path().join("ops");
+    std::fs::create_dir_all(&ops).unwrap();
+    std::fs::write(ops.join("track.toml"), b"id = \"ops\"\xff\n").unwrap();
+    let malformed = ops.join("oncall.toml");
+    std::fs::write(&malformed, "[skill]\nid = \"oncall\"\ntitle = \n").unwrap();
+
+    let out = ladder(&["content", "check", tmp.path().to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{}:3:13: not UTF-8 text", latin1.display())),
+        "the bad byte is located: {err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}:1:11: not UTF-8 text",
+            ops.join("track.toml").display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with(&format!("{}:3:", malformed.display()))),
+        "the malformed file next to the unreadable track is still checked: {err}"
+    );
+    assert!(
+        !err.contains("outside a track"),
+        "no knock-on complaint: {err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}:1:1: skill \"phishing\" has no items of stage competent",
+            sec.join("phishing.toml").display()
+        )),
+        "the readable skill of the first track is checked in full: {err}"
+    );
+    assert!(err.ends_with("4 problem(s) found\n"), "{err}");
+    assert!(out.stdout.is_empty());
+}

@@ -105,19 +105,7 @@ impl Demo {
 
     /// The item (or variant) whose question is the last one shown in `out`.
     fn question_in(&self, out: &str) -> Option<(usize, Item, AnswerKey)> {
-        let mut best: Option<(usize, Item, AnswerKey)> = None;
-        for item in &self.library.items {
-            let mut shown = vec![(item.prompt.as_str(), &item.key)];
-            shown.extend(item.variants.iter().map(|v| (v.prompt.as_str(), &v.key)));
-            for (wording, key) in shown {
-                if let Some(at) = out.rfind(&plain(wording)) {
-                    if best.as_ref().is_none_or(|(b, ..)| at > *b) {
-                        best = Some((at, item.clone(), key.clone()));
-                    }
-                }
-            }
-        }
-        best
+        last_question(&self.library, out)
     }
 
     /// Answers the question shown in `out`, right or deliberately wrong, after a minute's
@@ -149,6 +137,24 @@ impl Drop for Demo {
         }
         let _ = self.child.kill();
     }
+}
+
+/// The item (or variant) of `library` whose question is the last one shown in `out`, and
+/// where it starts.
+fn last_question(library: &Library, out: &str) -> Option<(usize, Item, AnswerKey)> {
+    let mut best: Option<(usize, Item, AnswerKey)> = None;
+    for item in &library.items {
+        let mut shown = vec![(item.prompt.as_str(), &item.key)];
+        shown.extend(item.variants.iter().map(|v| (v.prompt.as_str(), &v.key)));
+        for (wording, key) in shown {
+            if let Some(at) = out.rfind(&plain(wording)) {
+                if best.as_ref().is_none_or(|(b, ..)| at > *b) {
+                    best = Some((at, item.clone(), key.clone()));
+                }
+            }
+        }
+    }
+    best
 }
 
 /// Question text as the terminal shows it: bold markers dropped.
@@ -346,4 +352,201 @@ fn a_week_in_the_playground() {
     let bye = demo.quit();
     assert!(bye.contains("Bye"), "{bye}");
     assert!(demo.child.wait().unwrap().success());
+}
+
+/// The binary copied out of the build tree into `dir/bin`, as `cargo install` leaves it:
+/// nothing next to it, no checkout around it.
+fn installed_copy(dir: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let ladder = bin.join("ladder");
+    std::fs::copy(env!("CARGO_BIN_EXE_ladder"), &ladder).expect("the binary copies");
+    ladder
+}
+
+/// Runs `ladder ARGS` in `cwd` with `input` piped in, like `printf … | ladder demo`.
+fn run_piped(ladder: &Path, cwd: &Path, args: &[&str], input: &str) -> std::process::Output {
+    let mut child = Command::new(ladder)
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("CARGO_MANIFEST_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ladder binary starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Opens a SQLite file with a plain connection and lists its learners' names.
+fn learner_names(db: &Path) -> Vec<String> {
+    use sqlx::{ConnectOptions, Connection};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(db)
+            .connect()
+            .await
+            .expect("the file opens as a SQLite database");
+        let names = sqlx::query_scalar("SELECT display_name FROM learners ORDER BY id")
+            .fetch_all(&mut conn)
+            .await
+            .expect("it holds the learners table");
+        conn.close().await.unwrap();
+        names
+    })
+}
+
+#[test]
+fn the_installed_binary_plays_the_demo_from_any_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ladder = installed_copy(tmp.path());
+    let elsewhere = tmp.path().join("somewhere-else");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+
+    let out = run_piped(
+        &ladder,
+        &elsewhere,
+        &["demo", "--db", "mine.db"],
+        "/progress\n/quit\n",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}\n{stdout}");
+    assert!(
+        stderr.contains("using the built-in sample content"),
+        "the person is told where the tracks come from: {stderr}"
+    );
+    assert!(stdout.contains("Welcome to Ladder, Sam"), "{stdout}");
+    let library = ladder_content::load_dir(&content_dir()).expect("sample content loads");
+    assert!(
+        last_question(&library, &stdout).is_some(),
+        "a question of the sample tracks is shown:\n{stdout}"
+    );
+    assert!(stdout.contains("Bye"), "{stdout}");
+
+    // The session is checkpointed: the database file alone, copied without its WAL,
+    // holds the learner and the simulated cohort.
+    let wal = elsewhere.join("mine.db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "the WAL was folded into the database on exit"
+    );
+    let alone = tmp.path().join("alone.db");
+    std::fs::copy(elsewhere.join("mine.db"), &alone).unwrap();
+    let names = learner_names(&alone);
+    assert!(names.iter().any(|n| n == "Sam"), "{names:?}");
+    assert!(names.len() > 1, "the demo cohort is in the file: {names:?}");
+}
+
+#[test]
+fn a_named_content_directory_must_exist() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_piped(
+        Path::new(env!("CARGO_BIN_EXE_ladder")),
+        tmp.path(),
+        &["demo", "--content", "/nonexistent/tracks"],
+        "/quit\n",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("content directory /nonexistent/tracks does not exist"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("built-in"), "no silent fallback: {stderr}");
+    assert!(out.stdout.is_empty(), "no demo starts");
+}
+
+#[test]
+fn a_backup_of_the_running_demo_holds_its_learners() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.db");
+    let (mut demo, _) = Demo::start(&live);
+    let url = format!("sqlite://{}", live.display());
+    let ladder = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ladder"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+
+    // Someone else is writing too: an open write transaction that renames Robin.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut writer = runtime.block_on(async {
+        use sqlx::{ConnectOptions, Executor};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&live)
+            .connect()
+            .await
+            .unwrap();
+        conn.execute("BEGIN IMMEDIATE").await.unwrap();
+        conn.execute(
+            "UPDATE learners SET display_name = 'Not committed' WHERE display_name = 'Robin'",
+        )
+        .await
+        .unwrap();
+        conn
+    });
+
+    let copy = dir.path().join("copy.db");
+    let out = ladder(&["db", "backup", copy.to_str().unwrap(), "--db", &url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    runtime.block_on(async {
+        use sqlx::Executor;
+        writer.execute("ROLLBACK").await.unwrap();
+    });
+
+    let names = learner_names(&copy);
+    assert!(names.iter().any(|n| n == "Robin"), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n == "Not committed"),
+        "a consistent copy: only committed rows"
+    );
+    assert!(names.len() > 1, "the cohort is copied too: {names:?}");
+    let progress = demo.send("/progress");
+    assert!(
+        progress.contains("Your progress"),
+        "the running demo goes on: {progress}"
+    );
+
+    // A backup never overwrites a file.
+    let before = std::fs::read(&copy).unwrap();
+    let out = ladder(&["db", "backup", copy.to_str().unwrap(), "--db", &url]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+
+    // Postgres has its own tools.
+    let out = ladder(&[
+        "db",
+        "backup",
+        "pg.dump",
+        "--db",
+        "postgres://ladder@127.0.0.1:1/ladder",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("pg_dump"), "{err}");
+    assert!(!dir.path().join("pg.dump").exists());
+    demo.quit();
 }

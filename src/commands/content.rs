@@ -30,8 +30,10 @@ pub enum Command {
         /// The file to import.
         file: PathBuf,
         /// The skill the items belong to; their ids start with it.
-        #[arg(long, value_parser = parse_skill_id)]
-        skill: SkillId,
+        // Checked in `run`, not by clap, so that a bad id exits 1 (nothing could be
+        // done) rather than clap's 2, which here means "imported with problems".
+        #[arg(long)]
+        skill: String,
         /// A track directory: items go to `<DIR>/<SKILL>.toml` (appended when it exists).
         /// Without it the skill file is printed.
         #[arg(long)]
@@ -48,8 +50,15 @@ pub enum Format {
     Csv,
 }
 
-fn parse_skill_id(s: &str) -> Result<SkillId, String> {
-    SkillId::parse(s).map_err(|e| e.to_string())
+/// A skill id that can name its own file: `track` would write into `track.toml`.
+fn parse_skill_id(s: &str) -> anyhow::Result<SkillId> {
+    if s == "track" {
+        anyhow::bail!(
+            "`track` cannot be a skill id: skill files are named `<skill>.toml`, and \
+             `track.toml` defines the track; choose another id"
+        );
+    }
+    SkillId::parse(s).map_err(|e| anyhow::anyhow!("--skill: {e}"))
 }
 
 fn parse_stage(s: &str) -> Result<Stage, String> {
@@ -65,7 +74,13 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             skill,
             out,
             stage,
-        } => import(format, &file, skill, out.as_deref(), stage),
+        } => import(
+            format,
+            &file,
+            parse_skill_id(&skill)?,
+            out.as_deref(),
+            stage,
+        ),
     }
 }
 

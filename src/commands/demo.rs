@@ -13,8 +13,9 @@ use crate::app::manage::{RolePolicy, Staffing};
 use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
 use crate::clock::{Clock, VirtualClock};
+use crate::content_source::{self, ContentDir, LoadError};
 use crate::platform::local::{cohort, detect_style, Session};
-use crate::store::RoleKind;
+use crate::store::{RoleKind, SqliteStore, Store};
 
 /// Days of simulated cohort history before the demo starts.
 const HISTORY_DAYS: u32 = 14;
@@ -39,9 +40,9 @@ pub struct Args {
     /// Database file (default: a fresh temporary one).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Content directory to load.
-    #[arg(long, value_name = "DIR", default_value = "content")]
-    pub content: PathBuf,
+    /// Content directory to load (default: ./content, else the built-in sample content).
+    #[arg(long, value_name = "DIR")]
+    pub content: Option<PathBuf>,
 }
 
 /// Monday 09:00 UTC: the demo's "today", fixed so that every run tells the same story.
@@ -52,7 +53,7 @@ fn demo_start() -> DateTime<Utc> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let library = load_content(&args.content)?;
+    let library = load_content(args.content.as_deref())?;
     let files = tempfile::Builder::new()
         .prefix("ladder-demo-")
         .tempdir()
@@ -64,31 +65,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The content, or every problem in it as `path:line:col: message`.
-fn load_content(dir: &Path) -> anyhow::Result<Library> {
-    match ladder_content::load_dir(dir) {
-        Ok(lib) if !lib.tracks.is_empty() => Ok(lib),
-        Ok(_) => bail!(
-            "no tracks found in {}: point --content at a content directory",
-            dir.display()
-        ),
-        Err(diagnostics) => {
-            for d in &diagnostics {
+fn load_content(dir: Option<&Path>) -> anyhow::Result<Library> {
+    let dir = match dir {
+        Some(dir) => ContentDir::Given(dir),
+        None => ContentDir::Default(Path::new(content_source::DEFAULT_DIR)),
+    };
+    match content_source::load(dir) {
+        Ok(loaded) => {
+            if let Some(note) = loaded.note() {
+                eprintln!("{note}");
+            }
+            Ok(loaded.library)
+        }
+        Err(LoadError::Invalid { origin, problems }) => {
+            for d in &problems {
                 eprintln!("{d}");
             }
             bail!(
-                "the content in {} did not load ({} problem(s) above); fix them or use --content DIR",
-                dir.display(),
-                diagnostics.len()
+                "the content in {origin} did not load ({} problem(s) above); fix them or use --content DIR",
+                problems.len()
             )
         }
+        Err(err) => Err(err.into()),
     }
 }
 
 async fn chat(args: Args, library: Library, db: PathBuf, files: PathBuf) -> anyhow::Result<()> {
     let url = format!("sqlite://{}?mode=rwc", db.display());
-    let store = crate::store::connect(&url)
+    let sqlite = SqliteStore::open(&url)
         .await
         .with_context(|| format!("opening the demo database {}", db.display()))?;
+    let store: Arc<dyn Store> = Arc::new(sqlite.clone());
     let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
     let tracks: Vec<_> = library.tracks.iter().map(|t| t.id.clone()).collect();
     let clock = Arc::new(VirtualClock::new(
@@ -130,5 +137,10 @@ async fn chat(args: Args, library: Library, db: PathBuf, files: PathBuf) -> anyh
     session
         .run(tokio::io::BufReader::new(tokio::io::stdin()), &mut out)
         .await?;
+    // The database file alone then holds the session, ready to copy or reopen.
+    sqlite
+        .checkpoint_and_close()
+        .await
+        .with_context(|| format!("saving the demo database {}", db.display()))?;
     Ok(())
 }

@@ -78,18 +78,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
-    let library = ladder_content::load_dir(&settings.content_dir).map_err(|problems| {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        anyhow::anyhow!(
-            "the content in {} did not load ({} problem(s) above)",
-            settings.content_dir.display(),
-            problems.len()
-        )
-    })?;
+    let library = load_content(&settings.content_dir)?;
     super::runtime()?.block_on(serve(settings, token, library, plan))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The configured content; the built-in sample tracks only when `content_dir` is left at its
+/// default and no such directory exists (said on stderr and in the log).
+fn load_content(dir: &std::path::Path) -> anyhow::Result<ladder_engine::Library> {
+    use crate::content_source::{self, ContentDir, LoadError};
+    match content_source::load(ContentDir::from_setting(dir)) {
+        Ok(loaded) => {
+            if let Some(note) = loaded.note() {
+                tracing::warn!("serving the built-in sample content: no content directory");
+                eprintln!("{note}");
+            }
+            Ok(loaded.library)
+        }
+        Err(LoadError::Invalid { origin, problems }) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            bail!(
+                "the content in {origin} did not load ({} problem(s) above)",
+                problems.len()
+            )
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 async fn serve(

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use crate::app::admin::{Over, Setup};
 use crate::config::{DatabaseUrl, Settings};
+use crate::content_source::{self, ContentDir};
 use crate::platform::Platform;
 use crate::store::RoleKind;
 
@@ -121,14 +122,13 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         .map(DatabaseUrl::new)
         .unwrap_or_else(|| settings.database_url.clone());
     let library = match &at.content {
-        Some(dir) => Some(ladder_content::load_dir(dir).map_err(|problems| {
-            anyhow::anyhow!(
-                "the content in {} does not load ({} problems; see `ladder content check`)",
-                dir.display(),
-                problems.len()
-            )
-        })?),
-        // Without content at hand, skill ids are taken as given.
+        Some(dir) => Some(
+            content_source::load(ContentDir::Given(dir))
+                .map_err(|err| anyhow::anyhow!("{err} (see `ladder content check`)"))?
+                .library,
+        ),
+        // Without content at hand, skill ids are taken as given: never checked against
+        // the built-in sample tracks, which are not the tenant's.
         None => ladder_content::load_dir(&settings.content_dir).ok(),
     };
     let lines = super::runtime()?.block_on(async {

@@ -25,6 +25,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod backup;
+pub use backup::{backup, BackupError};
+
 use super::StoreError;
 
 /// How long a writer waits for another writer before giving up with `Unavailable`.

@@ -52,7 +52,23 @@ impl SourceFile {
 
 /// Checks all files together. Tracks are read first, so skill files may come in any order.
 pub fn check(files: &[SourceFile]) -> Result<Library, Vec<Diagnostic>> {
+    check_with_unreadable(files, &[])
+}
+
+/// Like [`check`], knowing which files could not be read (reported by the caller): skill
+/// files next to an unreadable `track.toml` are still checked, without a second complaint
+/// that their track is missing.
+pub fn check_with_unreadable(
+    files: &[SourceFile],
+    unreadable: &[String],
+) -> Result<Library, Vec<Diagnostic>> {
     let mut state = State::default();
+    for path in unreadable {
+        let file = SourceFile::new(path.as_str(), "");
+        if file.is_track() {
+            state.track_dirs.insert(file.dir(), None);
+        }
+    }
     for file in files.iter().filter(|f| f.is_track()) {
         state.track_file(file);
     }

@@ -111,20 +111,33 @@ pub(crate) fn assign_ids(drafts: Vec<Draft>, opts: &ImportOptions) -> Vec<Item> 
 }
 
 /// Ids are at most 64 characters: the skill part is cut (never the distinguishing stem)
-/// to leave room for a `-N` suffix.
+/// to leave room for the stem and a `-N` suffix, however many titles repeat.
 fn fresh_id(skill: &SkillId, stem: &str, taken: &mut HashSet<String>) -> ItemId {
     // Slugs and ids are ASCII, so byte lengths are character counts.
     let stem: String = stem.chars().take(40).collect();
     let stem = stem.trim_matches('-');
-    let skill: String = skill.as_str().chars().take(59 - stem.len()).collect();
-    let base = format!("{}-{stem}", skill.trim_end_matches(['-', '_', '.']));
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while taken.contains(&candidate) {
-        candidate = format!("{base}-{n}");
+    let mut n = 1;
+    loop {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        // At least one character of the skill is kept: ids start with a letter or digit.
+        let room = 63usize
+            .saturating_sub(stem.len() + suffix.len().max(4))
+            .max(1);
+        let skill: String = skill.as_str().chars().take(room).collect();
+        let candidate = format!("{}-{stem}{suffix}", skill.trim_end_matches(['-', '_', '.']));
         n += 1;
+        if taken.contains(&candidate) {
+            continue;
+        }
+        // Valid by construction: a skill id's prefix, `-`, a slug, a number, within 64.
+        if let Ok(id) = ItemId::parse(&candidate) {
+            return id;
+        }
     }
-    ItemId::parse(&candidate).expect("built from a valid skill id and a slug")
 }
 
 /// Lowercase ASCII letters and digits, runs of anything else turned into one `-`.

@@ -63,6 +63,25 @@ fn imported_items_pass_the_checker() {
     assert_eq!(lib.items, expected, "{text}");
 }
 
+#[test]
+fn a_longest_skill_id_with_a_thousand_repeated_titles_still_gets_unique_ids() {
+    let skill = SkillId::parse(&"s".repeat(64)).unwrap();
+    let bank: Vec<String> = (0..1_005)
+        .map(|i| format!("::{}::Question {i}? {{T}}", "t".repeat(60)))
+        .collect();
+    let imported = gift::import(
+        "bank.gift",
+        &bank.join("\n\n"),
+        &ImportOptions::new(skill, Stage::Novice),
+    );
+    assert_eq!(imported.problems, []);
+    let ids: std::collections::HashSet<&str> =
+        imported.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids.len(), 1_005, "every item has its own id");
+    assert!(ids.iter().all(|id| id.starts_with("sss") && id.len() <= 64));
+    assert!(ids.contains(&*format!("{}-{}-1005", "s".repeat(18), "t".repeat(40))));
+}
+
 mod properties {
     use super::super::emit::string;
     use super::super::{csv, gift, ImportOptions};
