@@ -16,7 +16,7 @@ use super::{
     Review, StageRecord,
 };
 use crate::app::action::PromptRef;
-use crate::platform::Reply;
+use crate::platform::{Platform, Reply};
 
 #[derive(Default)]
 struct State {
@@ -34,6 +34,8 @@ struct State {
 #[derive(Default)]
 pub struct MemoryRecords {
     state: Mutex<State>,
+    /// Inbound events handled, with when they were first seen.
+    handled: Mutex<HashMap<(Platform, String), DateTime<Utc>>>,
 }
 
 impl MemoryRecords {
@@ -194,5 +196,26 @@ impl Records for MemoryRecords {
             .filter(|(k, _)| k == key)
             .map(|(_, e)| e.clone())
             .collect())
+    }
+    async fn first_handling(
+        &self,
+        platform: Platform,
+        event_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut handled = self.handled.lock().unwrap_or_else(|e| e.into_inner());
+        match handled.entry((platform, event_id.to_owned())) {
+            std::collections::hash_map::Entry::Occupied(_) => Ok(false),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(at);
+                Ok(true)
+            }
+        }
+    }
+    async fn forget_handled_before(&self, before: DateTime<Utc>) -> Result<u64> {
+        let mut handled = self.handled.lock().unwrap_or_else(|e| e.into_inner());
+        let was = handled.len();
+        handled.retain(|_, seen| *seen >= before);
+        Ok((was - handled.len()) as u64)
     }
 }
