@@ -21,6 +21,7 @@ mod privacy;
 mod progress;
 pub mod prompt;
 pub mod records;
+pub mod replays;
 mod resolve;
 mod resources;
 mod settings;
@@ -53,6 +54,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     /// Managers' and experts' wiring, set once by [`App::set_staffing`].
     staffing: std::sync::OnceLock<manage::Staffing>,
+    replays: replays::Replays,
 }
 
 impl App {
@@ -63,6 +65,7 @@ impl App {
             library,
             clock,
             staffing: std::sync::OnceLock::new(),
+            replays: replays::Replays::default(),
         }
     }
 
@@ -70,15 +73,24 @@ impl App {
         &self.library
     }
 
-    /// Answers one inbound event from any platform.
+    /// Answers one inbound event from any platform. An event handled before (a replay,
+    /// here or on another instance) is not applied again (see [`replays`]).
     #[tracing::instrument(skip_all, fields(event = %inbound.event_id))]
     pub async fn handle(&self, inbound: Inbound) -> Vec<Reply> {
-        let resolved = match resolve::resolve(self, inbound).await {
-            Ok(resolve::Resolved::Handle(inbound)) => self.dispatch(&inbound).await,
-            Ok(resolve::Resolved::Answer(replies)) => Ok(replies),
-            Err(err) => Err(err),
+        let now = self.clock.now();
+        let result = match self.replays.arrival(&*self.records, &inbound, now).await {
+            Ok(replays::Arrival::Replay) if !replays::replays_itself(&inbound.kind) => {
+                tracing::info!("replayed event not applied again");
+                Ok(vec![replays::already_done()])
+            }
+            Ok(_) => match resolve::resolve(self, inbound).await {
+                Ok(resolve::Resolved::Handle(inbound)) => self.dispatch(&inbound).await,
+                Ok(resolve::Resolved::Answer(replies)) => Ok(replies),
+                Err(err) => Err(err),
+            },
+            Err(e) => Err(e.into()),
         };
-        match resolved {
+        match result {
             Ok(replies) => replies,
             Err(err) => {
                 tracing::error!(error = %err, "use case failed");

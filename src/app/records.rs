@@ -218,4 +218,15 @@ pub trait Records: Send + Sync {
     async fn stages(&self, key: &LearnerKey) -> Result<Vec<StageRecord>>;
     /// Escalations sent to the learner, oldest first.
     async fn escalations(&self, key: &LearnerKey) -> Result<Vec<Escalation>>;
+
+    /// Records, durably and before anything is applied, that this inbound event is being
+    /// handled; false when it already was (a replay, on this instance or another).
+    async fn first_handling(
+        &self,
+        platform: Platform,
+        event_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Forgets handled events first seen before `before`.
+    async fn forget_handled_before(&self, before: DateTime<Utc>) -> Result<u64>;
 }

@@ -8,7 +8,10 @@
 //! sent the same prompt at the same time, the duplicate would be there for a test to count.
 //!
 //! Failure injection: a destination user whose id starts with `closed-` is undeliverable
-//! (DMs closed); `fail_every` makes every n-th call fail temporarily.
+//! (DMs closed); `fail_every` makes every n-th call fail temporarily; a delay is spent
+//! *after* the message is shown (the platform's answer is slow to come back), which is
+//! where a crash leaves a message shown but not recorded as sent. [`FakePlatform::without_nonce`]
+//! models a platform with no idempotency at all, so that any second send shows.
 
 use crate::platform::{Block, Chat, Destination, Platform, Reply, SendError, Sent};
 use async_trait::async_trait;
@@ -30,6 +33,7 @@ pub struct FakePlatform {
     fail_every: u64,
     calls: AtomicU64,
     delay: std::time::Duration,
+    nonce: bool,
 }
 
 const CREATE: [&str; 3] = [
@@ -57,12 +61,19 @@ impl FakePlatform {
             fail_every,
             calls: AtomicU64::new(0),
             delay: std::time::Duration::ZERO,
+            nonce: true,
         })
     }
 
-    /// Adds a simulated network round trip to every send.
+    /// Adds a simulated network round trip to every send, spent after the message is shown.
     pub fn with_delay(mut self, delay: std::time::Duration) -> Self {
         self.delay = delay;
+        self
+    }
+
+    /// Shows every send, even one repeating an idempotency key already shown.
+    pub fn without_nonce(mut self) -> Self {
+        self.nonce = false;
         self
     }
 
@@ -70,8 +81,9 @@ impl FakePlatform {
     pub async fn counts(&self) -> Result<FakeCounts, sqlx::Error> {
         const SQL: &str = "SELECT (SELECT COUNT(*) FROM fake_platform_messages),
             (SELECT COUNT(*) - COUNT(DISTINCT idempotency_key) FROM fake_platform_messages),
-            (SELECT COUNT(*) FROM fake_platform_calls)";
-        let (shown, duplicates, calls): (i64, i64, i64) = match &self.db {
+            (SELECT COUNT(*) FROM fake_platform_calls),
+            (SELECT COUNT(DISTINCT destination) FROM fake_platform_messages)";
+        let (shown, duplicates, calls, recipients): (i64, i64, i64, i64) = match &self.db {
             FakeDb::Postgres(p) => sqlx::query_as(SQL).fetch_one(p).await?,
             FakeDb::Sqlite(p) => sqlx::query_as(SQL).fetch_one(p).await?,
         };
@@ -79,6 +91,7 @@ impl FakePlatform {
             shown: shown as u64,
             duplicates: duplicates as u64,
             calls: calls as u64,
+            recipients: recipients as u64,
         })
     }
 
@@ -87,7 +100,7 @@ impl FakePlatform {
         // idempotent as the platform's nonce, and concurrent duplicates must show.
         const SHOW: &str = "INSERT INTO fake_platform_messages (idempotency_key, destination, body)
             SELECT $1, $2, $3 WHERE NOT EXISTS
-            (SELECT 1 FROM fake_platform_messages WHERE idempotency_key = $1)";
+            (SELECT 1 FROM fake_platform_messages WHERE idempotency_key = $1 AND $4)";
         const CALL: &str = "INSERT INTO fake_platform_calls (idempotency_key) VALUES ($1)";
         match &self.db {
             FakeDb::Postgres(p) => {
@@ -98,6 +111,7 @@ impl FakePlatform {
                     .bind(key)
                     .bind(to)
                     .bind(body)
+                    .bind(self.nonce)
                     .execute(p)
                     .await?;
             }
@@ -108,6 +122,7 @@ impl FakePlatform {
                     .bind(key)
                     .bind(to)
                     .bind(body)
+                    .bind(self.nonce)
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
@@ -126,6 +141,8 @@ pub struct FakeCounts {
     pub duplicates: u64,
     /// Send calls, including retries the nonce absorbed.
     pub calls: u64,
+    /// Distinct destinations that saw a message.
+    pub recipients: u64,
 }
 
 fn is_duplicate(e: &sqlx::Error) -> bool {
@@ -172,9 +189,6 @@ impl Chat for FakePlatform {
                 ));
             }
         }
-        if !self.delay.is_zero() {
-            tokio::time::sleep(self.delay).await;
-        }
         let n = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
         if self.fail_every > 0 && n.is_multiple_of(self.fail_every) {
             return Err(SendError::Temporary("injected failure".into()));
@@ -182,6 +196,9 @@ impl Chat for FakePlatform {
         self.record(idempotency_key, &describe(to), &body(reply))
             .await
             .map_err(|e| SendError::Temporary(format!("fake platform storage: {e}")))?;
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
         Ok(Sent {
             message_id: format!("fake-{idempotency_key}"),
         })

@@ -114,6 +114,40 @@ impl RateLimiter {
         }
     }
 
+    /// How many sends to `platform` could start within `window` from now, given the turns
+    /// already taken; None when the platform is not limited as a whole (no budget, or one
+    /// per destination, which depends on the rows). Workers claim no more than this, so a
+    /// claimed row does not sit in the queue past its lease.
+    pub fn sends_within(&self, platform: Platform, window: Duration) -> Option<u32> {
+        let config = *self.inner.configs.get(&platform)?;
+        if config.scope != Scope::Global {
+            return None;
+        }
+        let now = Instant::now();
+        let interval = config.interval();
+        let tolerance = interval * config.burst.max(1).saturating_sub(1);
+        let key = BucketKey {
+            platform,
+            destination: None,
+        };
+        let (tat, closed) = match self.lock().get(&key) {
+            Some(b) => (b.tat.max(now), b.closed_until.filter(|c| *c > now)),
+            None => (now, None),
+        };
+        let end = now + window;
+        if closed.is_some_and(|c| c > end) {
+            return Some(0);
+        }
+        // As in `reserve`: the k-th next turn starts at tat + k·interval − tolerance, where a
+        // closed bucket reopens no earlier than its Retry-After.
+        let tat = closed.map_or(tat, |c| tat.max(c));
+        if end + tolerance < tat {
+            return Some(0);
+        }
+        let more = (end + tolerance - tat).as_nanos() / interval.as_nanos().max(1);
+        Some(u32::try_from(more).unwrap_or(u32::MAX).saturating_add(1))
+    }
+
     /// Closes the bucket `to` falls in until `retry_after` from now: the platform said so.
     pub fn back_off(&self, platform: Platform, to: &Destination, retry_after: Duration) {
         let Some((key, _)) = self.key(platform, to) else {
@@ -269,6 +303,29 @@ mod tests {
         let again = Instant::now();
         other_worker.acquire(Platform::Discord, &dm("c")).await;
         assert!(again.elapsed() < Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_budget_counts_only_the_turns_that_start_within_the_window() {
+        let one = RateConfig {
+            per_second: 1.0,
+            burst: 1,
+            scope: Scope::Global,
+        };
+        let limiter = RateLimiter::new([(Platform::Local, one)]);
+        let half = Duration::from_millis(500);
+        assert_eq!(limiter.sends_within(Platform::Local, half), Some(1));
+        limiter.acquire(Platform::Local, &dm("a")).await;
+        // The next turn is a second away: nothing may be claimed for the next half second.
+        assert_eq!(limiter.sends_within(Platform::Local, half), Some(0));
+        assert_eq!(
+            limiter.sends_within(Platform::Local, Duration::from_secs(3)),
+            Some(3)
+        );
+        let discord = RateLimiter::platform_defaults();
+        assert_eq!(discord.sends_within(Platform::Discord, half), Some(75));
+        assert_eq!(discord.sends_within(Platform::Slack, half), None);
+        assert_eq!(discord.sends_within(Platform::Local, half), None);
     }
 
     #[tokio::test(start_paused = true)]

@@ -2,7 +2,9 @@
 //! and record the outcome, so that each message reaches its learner exactly once.
 //!
 //! Exactly once rests on three things: a claim is leased and numbered (a worker that
-//! stalls past its lease is fenced off, see [`Outbox::mark_sent`]); the send carries the
+//! stalls past its lease is fenced off, see [`Outbox::mark_sent`], and a send that waited
+//! on the rate limiter for half its lease first renews it, so a row whose lease was lost
+//! is never sent by the loser, see [`Outbox::renew_lease`]); the send carries the
 //! row's idempotency key (a resend after a crash is folded into the first message by the
 //! platform); and nothing here gives up on a row silently: every failure becomes a retry
 //! with back-off or, after a limit, an `undeliverable` row an admin can list.
@@ -222,9 +224,13 @@ impl Worker {
     pub async fn round(self: &Arc<Self>) -> OutboxResult<Round> {
         let now = self.clock.now();
         let cfg = &self.config;
+        let batch = self.claimable();
+        if batch == 0 {
+            return Ok(Round::default());
+        }
         let claims = self
             .outbox
-            .claim(&cfg.worker_id, now, cfg.lease, cfg.batch)
+            .claim(&cfg.worker_id, now, cfg.lease, batch)
             .await?;
         let mut round = Round {
             claimed: claims.len(),
@@ -237,7 +243,7 @@ impl Worker {
             let gate = Arc::clone(&gate);
             tasks.spawn(async move {
                 let _permit = gate.acquire_owned().await;
-                me.deliver(claim).await
+                me.deliver(claim, now).await
             });
         }
         while let Some(done) = tasks.join_next().await {
@@ -253,11 +259,44 @@ impl Worker {
         Ok(round)
     }
 
-    async fn deliver(&self, claim: Claimed) -> Outcome {
+    /// Rows to claim now: the batch, cut to what the rate limits let start within the
+    /// first half of a lease (so a claimed row rarely waits long enough to need renewing).
+    fn claimable(&self) -> u32 {
+        let half = (self.config.lease / 2).to_std().unwrap_or_default();
+        self.chats
+            .keys()
+            .filter_map(|p| self.limiter.sends_within(*p, half))
+            .fold(self.config.batch, u32::min)
+    }
+
+    /// Whether this claim may still send: once half the lease has gone (waiting on the
+    /// rate limiter), the lease is renewed first, and a lost one stops the send.
+    async fn still_mine(&self, claim: &Claimed, claimed_at: DateTime<Utc>) -> bool {
+        let now = self.clock.now();
+        if now - claimed_at < self.config.lease / 2 {
+            return true;
+        }
+        match (self.outbox)
+            .renew_lease(claim.id, claim.attempt, now + self.config.lease, now)
+            .await
+        {
+            Ok(kept) => kept,
+            Err(e) => {
+                tracing::warn!(id = claim.id, error = %e, "could not renew a lease; not sending");
+                false
+            }
+        }
+    }
+
+    async fn deliver(&self, claim: Claimed, claimed_at: DateTime<Utc>) -> Outcome {
         let msg = &claim.message;
         let result = match self.chats.get(&msg.platform) {
             Some(chat) => {
                 self.limiter.acquire(msg.platform, &msg.destination).await;
+                if !self.still_mine(&claim, claimed_at).await {
+                    tracing::info!(id = claim.id, "lease lost while waiting; not sending");
+                    return Outcome::Fenced;
+                }
                 chat.send(&msg.destination, &msg.reply, &claim.idempotency_key())
                     .await
             }

@@ -263,6 +263,16 @@ pub trait Outbox: Send + Sync {
         lease: chrono::Duration,
         limit: u32,
     ) -> OutboxResult<Vec<Claimed>>;
+    /// Extends a live claim's lease to `until`, right before its send; false when the
+    /// claim was lost (its lease ran out, or another worker holds the row now), and then
+    /// the caller must not send: the row belongs to whoever claims it next.
+    async fn renew_lease(
+        &self,
+        id: OutboxId,
+        attempt: i32,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> OutboxResult<bool>;
     /// Marks a claim sent; false when the claim was fenced off (lease lost).
     async fn mark_sent(
         &self,
@@ -347,6 +357,17 @@ macro_rules! outbox_via {
             ) -> OutboxResult<Vec<Claimed>> {
                 <$outbox>::new(self.pool().clone())
                     .claim(worker, now, lease, limit)
+                    .await
+            }
+            async fn renew_lease(
+                &self,
+                id: OutboxId,
+                attempt: i32,
+                until: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> OutboxResult<bool> {
+                <$outbox>::new(self.pool().clone())
+                    .renew_lease(id, attempt, until, now)
                     .await
             }
             async fn mark_sent(

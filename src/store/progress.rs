@@ -129,6 +129,9 @@ pub trait Progress: Send + Sync {
         event_id: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// Forgets inbound events first seen before `before` (no replay comes that late);
+    /// returns how many were forgotten.
+    async fn forget_events_before(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Everything stored about one learner, for "export my data".
     async fn learner_data(&self, learner: LearnerId) -> Result<LearnerData, StoreError>;

@@ -2,7 +2,10 @@
 //! their own, an outbox full of messages, worker processes, and the fake platform's view.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod instances;
+pub mod planner;
 pub mod proxy;
+pub mod stall;
 
 use chrono::{NaiveDate, Utc};
 use ladder::delivery::fake::{FakeCounts, FakeDb, FakePlatform};

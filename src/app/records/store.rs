@@ -365,4 +365,17 @@ impl Records for StoreRecords {
         rows.sort_by_key(|e| e.at);
         Ok(rows.into_iter().filter_map(escalation_from).collect())
     }
+
+    async fn first_handling(
+        &self,
+        platform: crate::platform::Platform,
+        event_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(self.store.first_sight(platform, event_id, at).await?)
+    }
+
+    async fn forget_handled_before(&self, before: DateTime<Utc>) -> Result<u64> {
+        Ok(self.store.forget_events_before(before).await?)
+    }
 }

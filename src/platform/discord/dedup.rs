@@ -2,8 +2,10 @@
 //!
 //! A gateway resume replays events the bot may already have answered; Discord refuses a
 //! second answer to the same interaction, and the learner must not see a click applied
-//! twice. This in-memory set catches replays within one process cheaply; the app's store
-//! (keyed by `Inbound::event_id`) remains the durable guard across processes.
+//! twice. This in-memory set catches replays within one process cheaply, before the
+//! interaction is even acknowledged; the durable guard across restarts and instances is
+//! the app's own record of handled events (`app::replays`, keyed by platform and
+//! `Inbound::event_id`), which every adapter gets through `App::handle`.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;

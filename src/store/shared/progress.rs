@@ -349,6 +349,18 @@ macro_rules! impl_progress {
                 Ok(done.rows_affected() == 1)
             }
 
+            #[tracing::instrument(skip_all)]
+            async fn forget_events_before(
+                &self,
+                before: chrono::DateTime<chrono::Utc>,
+            ) -> Result<u64, $crate::store::StoreError> {
+                let done = sqlx::query("DELETE FROM processed_events WHERE seen_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
             #[tracing::instrument(skip_all, fields(learner = learner.0))]
             async fn learner_data(
                 &self,

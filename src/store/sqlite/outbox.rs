@@ -256,6 +256,29 @@ impl Outbox for SqliteOutbox {
     }
 
     #[tracing::instrument(skip_all, fields(id))]
+    async fn renew_lease(
+        &self,
+        id: OutboxId,
+        attempt: i32,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> OutboxResult<bool> {
+        // The same fence as the completions: this attempt, still sending, lease not run out.
+        let done = sqlx::query(
+            "UPDATE delivery_outbox SET next_attempt_at = ?3
+             WHERE id = ?1 AND attempt = ?2 AND status = 'sending' AND next_attempt_at > ?4",
+        )
+        .bind(id)
+        .bind(attempt)
+        .bind(ms(until))
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    #[tracing::instrument(skip_all, fields(id))]
     async fn mark_sent(
         &self,
         id: OutboxId,
