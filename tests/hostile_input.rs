@@ -19,7 +19,7 @@ use ladder::platform::local::{Bot, Session};
 use ladder::platform::{Actor, Inbound, Reply};
 use std::sync::Arc;
 
-const SEED: u64 = 0x1add_e5;
+const SEED: u64 = 0x001a_dde5;
 const LINES: usize = 10_000;
 
 /// Feeds every line to the app, each in its own task so that a panic is caught, counted

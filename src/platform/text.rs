@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(name("Pat"), "Pat");
         assert_eq!(
             name("Ada\n# Lovelace\t <@1>"),
-            "Ada \\# Lovelace <\u{200B}@1\\>"
+            "Ada \\# Lovelace <\u{200B}@\u{200B}1\\>"
         );
         assert_eq!(name("\u{202E}\u{200B}\u{3164}"), "someone");
         assert_eq!(name(""), "someone");
