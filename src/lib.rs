@@ -9,6 +9,7 @@
 //! - [`clock`]: the time seam (`Clock`): the system clock in production, a virtual one in
 //!   the demo and tests.
 //! - [`store`]: the `Store` traits (named by intent) with a SQLite and a Postgres backend.
+//! - [`instance`]: this process's unique name in leases and claimed rows.
 //! - [`delivery`]: cron slots in each learner's timezone, the outbox, delivery workers and
 //!   the per-platform rate limiter.
 //! - [`app`]: use cases (answer a prompt, practise, progress, team summary, ...) that depend
@@ -25,6 +26,7 @@ pub mod commands;
 pub mod config;
 pub mod content_source;
 pub mod delivery;
+pub mod instance;
 pub mod platform;
 pub mod report;
 pub mod sim;

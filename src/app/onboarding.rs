@@ -8,7 +8,7 @@ use ladder_engine::{Library, TrackId};
 use super::action::Action;
 use super::records::{Learner, LearnerKey, Preferences};
 use super::{echo, plan, App, AppResult};
-use crate::platform::{Actor, Block, Choice, Reply};
+use crate::platform::{text, Actor, Block, Choice, Reply};
 
 impl App {
     /// Enrols the actor in `tracks` (creating the learner on first join) and returns the
@@ -65,7 +65,7 @@ fn welcome(library: &Library, actor: &Actor) -> Reply {
         .map(|t| format!("- **{}**: {}", t.title, t.description.trim()))
         .collect();
     Reply::private(vec![
-        Block::Heading(format!("Welcome to Ladder, {}", echo(&actor.display_name))),
+        Block::Heading(format!("Welcome to Ladder, {}", text::name(&actor.display_name))),
         Block::Text(
             "Ladder asks you a few short questions each working day, spaced out so that what you learn sticks. \
              Each skill has a four-rung ladder: **novice → competent → experienced → master**. \

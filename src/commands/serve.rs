@@ -353,6 +353,5 @@ fn pools(url: &str) -> anyhow::Result<(Arc<dyn Outbox>, LeaseDb)> {
 
 /// Names this process in leases and claimed outbox rows.
 fn instance_name() -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "ladder".to_owned());
-    format!("{host}-{}", std::process::id())
+    crate::instance::id().to_owned()
 }

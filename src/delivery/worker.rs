@@ -47,7 +47,7 @@ pub struct WorkerConfig {
 impl Default for WorkerConfig {
     fn default() -> Self {
         WorkerConfig {
-            worker_id: format!("worker-{}", std::process::id()),
+            worker_id: format!("{}-worker", crate::instance::id()),
             batch: 64,
             concurrency: 16,
             lease: chrono::Duration::seconds(60),

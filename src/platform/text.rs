@@ -6,14 +6,19 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
-/// Neutralises mentions and markdown control characters in user text.
+/// Neutralises mentions, markdown and display spoofing in user text.
 ///
 /// `@everyone`, `@here`, user/role/channel mentions (`<@123>`, `<@&1>`, `<#1>`) are broken
 /// with a zero-width space so they render as text; markdown markers are escaped so an
-/// answer like `**` cannot bold the rest of the message; newlines are kept.
+/// answer like `**` cannot bold the rest of the message; newlines are kept. Control
+/// characters, bidi overrides and isolates, and invisible format characters are dropped
+/// (see [`is_spoofing`]), so text cannot run backwards over what follows it, hide a
+/// mention between invisible characters, or smuggle a terminal escape.
 pub fn sanitize(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
-    for c in input.chars() {
+    let mut chars = input.chars().peekable();
+    let mut prev: Option<char> = None;
+    while let Some(c) = chars.next() {
         match c {
             '@' => out.push_str("@\u{200B}"),
             '<' => out.push_str("<\u{200B}"),
@@ -21,12 +26,70 @@ pub fn sanitize(input: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
+            // Joiners shape emoji sequences and some scripts; between ASCII they only hide
+            // things, so they stay only between two non-ASCII characters.
+            '\u{200C}' | '\u{200D}' => {
+                let joins = prev.is_some_and(|p| !p.is_ascii())
+                    && chars.peek().is_some_and(|n| !n.is_ascii());
+                if joins {
+                    out.push(c);
+                }
+            }
+            // Tag characters only belong in subdivision flags (a black flag, tags, cancel).
+            '\u{E0020}'..='\u{E007F}'
+                if prev.is_some_and(|p| {
+                    p == '\u{1F3F4}' || ('\u{E0020}'..='\u{E007F}').contains(&p)
+                }) =>
+            {
+                out.push(c)
+            }
             // Control characters other than newline and tab can corrupt terminals.
             c if c.is_control() && c != '\n' && c != '\t' => {}
+            c if is_spoofing(c) => {}
             c => out.push(c),
         }
+        prev = Some(c);
     }
     out
+}
+
+/// Format characters (Unicode category Cf) and blank-looking letters that change how the
+/// text around them is displayed without showing themselves: bidi embeddings, overrides,
+/// isolates and marks, zero-width spaces and joiners, word joiners, invisible operators,
+/// the byte-order mark, soft hyphens, interlinear annotation marks, tags, and fillers.
+pub fn is_spoofing(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{0600}'..='\u{0605}' | '\u{06DD}'
+        | '\u{070F}' | '\u{0890}' | '\u{0891}' | '\u{08E2}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
+/// The longest display name echoed, in characters.
+pub const NAME_CHARS: usize = 64;
+
+/// A person's or a team's name as the bot echoes it in a line of text (leaderboards,
+/// summaries, notices, queues): one line, at most [`NAME_CHARS`] characters, sanitised,
+/// and never empty, so an invisible or hostile name still reads as someone.
+pub fn name(raw: &str) -> String {
+    let line: String = raw
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let shown = sanitize(&truncate(&line, NAME_CHARS));
+    let visible = shown
+        .chars()
+        .any(|c| !c.is_whitespace() && !is_spoofing(c) && !c.is_control() && c != '\\');
+    if visible {
+        shown
+    } else {
+        "someone".to_owned()
+    }
 }
 
 /// Cuts `text` to at most `max_chars` characters on a grapheme boundary, ending with `…`
@@ -69,11 +132,12 @@ pub fn split(text: &str, max_chars: usize) -> Vec<String> {
             limit = i + g.len();
         }
         if limit == 0 {
-            // A single grapheme longer than the limit: emit it whole rather than loop.
-            limit = graphemes
-                .first()
-                .map(|(_, g)| g.len())
-                .unwrap_or(rest.len());
+            // A single grapheme longer than the limit (thousands of joined emoji): cut it
+            // by characters, the only way to keep within the limit.
+            limit = rest
+                .char_indices()
+                .nth(max_chars)
+                .map_or(rest.len(), |(i, _)| i);
         }
         let head = &rest[..limit];
         let cut = ["\n\n", "\n", " "]
@@ -101,6 +165,41 @@ mod tests {
         assert!(!s.contains("@here"));
         assert!(!s.contains("<@"));
         assert!(s.contains("everyone"));
+    }
+
+    #[test]
+    fn bidi_and_invisible_characters_are_dropped() {
+        let spoof = "a\u{202E}b\u{2066}c\u{2069}d\u{200B}e\u{200F}f\u{2060}g\u{FEFF}h\u{00AD}i";
+        assert_eq!(sanitize(spoof), "abcdefghi");
+        // Hidden between invisible characters, a mention is still broken.
+        let hidden = sanitize("@\u{2060}everyone <\u{200B}@&12>");
+        assert_eq!(hidden, "@\u{200B}everyone <\u{200B}@\u{200B}&12\\>");
+        // Joiners survive inside emoji and scripts, not between ASCII letters.
+        assert_eq!(sanitize("👩\u{200D}💻"), "👩\u{200D}💻");
+        assert_eq!(sanitize("ad\u{200D}min"), "admin");
+        assert_eq!(sanitize("line\u{2028}break"), "line\nbreak");
+    }
+
+    #[test]
+    fn names_are_one_short_safe_line_and_never_empty() {
+        assert_eq!(name("Pat"), "Pat");
+        assert_eq!(
+            name("Ada\n# Lovelace\t <@1>"),
+            "Ada \\# Lovelace <\u{200B}@\u{200B}1\\>"
+        );
+        assert_eq!(name("\u{202E}\u{200B}\u{3164}"), "someone");
+        assert_eq!(name(""), "someone");
+        let long = name(&"x".repeat(500));
+        assert_eq!(long.chars().count(), NAME_CHARS);
+        assert!(long.ends_with('…'));
+    }
+
+    #[test]
+    fn split_cuts_a_grapheme_longer_than_the_limit() {
+        let coder = "👩\u{200D}💻".repeat(1000); // one grapheme of 3,000 characters
+        let parts = split(&coder, 2000);
+        assert!(parts.iter().all(|p| p.chars().count() <= 2000));
+        assert_eq!(parts.concat().chars().count(), 3000);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use ladder_engine::score::{Entry, TeamScore};
 
-use crate::platform::text::sanitize;
+use crate::platform::text::name;
 use crate::platform::Block;
 
 /// Rows shown before the list is cut (the caller's own row is always added).
@@ -49,7 +49,7 @@ fn row(out: &mut String, e: &Entry, me: Option<&str>) {
         out,
         "{}. {}{you}: {:.0} points, {:.0}% retained",
         e.rank,
-        sanitize(&e.name),
+        name(&e.name),
         e.score.total,
         e.retention * 100.0
     );
@@ -63,12 +63,12 @@ pub fn teams(title: &str, scores: &[(String, TeamScore)]) -> Vec<Block> {
     if ranked.is_empty() {
         body.push_str("No teams yet.\n");
     }
-    for (i, (name, s)) in ranked.iter().enumerate() {
+    for (i, (team, s)) in ranked.iter().enumerate() {
         let _ = writeln!(
             body,
             "{}. {}: {:.1} points per member ({} of {} started)",
             i + 1,
-            sanitize(name),
+            name(team),
             s.mean,
             s.started,
             s.members

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{AtRisk, TeamSummary, FOOTER};
-use crate::platform::text::sanitize;
+use crate::platform::text::name;
 use crate::platform::Block;
 
 /// The whole summary.
@@ -19,7 +19,7 @@ pub fn blocks(s: &TeamSummary) -> Vec<Block> {
         let _ = writeln!(body, "\n**Most worth coaching:** {}", s.coach.join(", "));
     }
     vec![
-        Block::Heading(format!("Team {}: summary", sanitize(&s.team))),
+        Block::Heading(format!("Team {}: summary", name(&s.team))),
         Block::Text(body),
         Block::Text(format!("_{FOOTER}_")),
     ]
@@ -36,7 +36,7 @@ pub fn blocks_at_risk(s: &TeamSummary) -> Vec<Block> {
         at_risk_section(&s.at_risk, &mut body);
     }
     vec![
-        Block::Heading(format!("Team {}: learners at risk", sanitize(&s.team))),
+        Block::Heading(format!("Team {}: learners at risk", name(&s.team))),
         Block::Text(body),
         Block::Text(format!("_{FOOTER}_")),
     ]
@@ -117,6 +117,6 @@ fn at_risk_section(at_risk: &[AtRisk], out: &mut String) {
         } else {
             format!(" in {}", r.skills.join(", "))
         };
-        let _ = writeln!(out, "- {}: {}{skills}", sanitize(&r.name), why.join(", "));
+        let _ = writeln!(out, "- {}: {}{skills}", name(&r.name), why.join(", "));
     }
 }

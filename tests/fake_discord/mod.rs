@@ -27,6 +27,13 @@ use serde_json::{json, Value};
 /// A user id whose DMs are closed: messages to their DM channel get Discord's 50007.
 pub const CLOSED_DMS_USER: &str = "111111111111111111";
 
+/// A text channel of [`payloads::GUILD`], the server every guild payload comes from.
+pub const GUILD_CHANNEL: &str = "645027906669510667";
+/// A text channel of another server the bot is in.
+pub const OTHER_GUILD_CHANNEL: &str = "645027906669510700";
+/// That other server.
+pub const OTHER_GUILD: &str = "290926798626358000";
+
 /// One request as the fake received it (after Prism let it through).
 #[derive(Debug, Clone)]
 pub struct Recorded {
@@ -166,6 +173,17 @@ fn route(
             Json(responses::dm_channel(&channel, &user)).into_response()
         }
         ("POST", ["channels", channel, "messages"]) => create_message(fake, channel, body, files),
+        ("GET", ["channels", channel]) => {
+            let guild = match *channel {
+                GUILD_CHANNEL => payloads::GUILD,
+                OTHER_GUILD_CHANNEL => OTHER_GUILD,
+                _ => {
+                    let body = json!({"message": "Unknown Channel", "code": 10003});
+                    return (StatusCode::NOT_FOUND, Json(body)).into_response();
+                }
+            };
+            Json(responses::guild_channel(channel, guild)).into_response()
+        }
         ("PUT", ["applications", app, "commands"]) => {
             Json(responses::commands(fake, app, None, body)).into_response()
         }

@@ -100,6 +100,15 @@ pub fn dm_channel(channel: &str, recipient: &str) -> Value {
     })
 }
 
+/// A server's text channel, as `GET /channels/{id}` returns it.
+pub fn guild_channel(channel: &str, guild: &str) -> Value {
+    json!({
+        "id": channel, "type": 0, "guild_id": guild, "name": "general", "position": 0,
+        "flags": 0, "permission_overwrites": [], "nsfw": false, "parent_id": null,
+        "last_message_id": null, "rate_limit_per_user": 0, "topic": null
+    })
+}
+
 /// The registered commands, as Discord echoes a bulk overwrite.
 pub fn commands(fake: &Fake, app: &str, guild: Option<&str>, body: &Value) -> Value {
     let list = body.as_array().cloned().unwrap_or_default();

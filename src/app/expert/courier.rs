@@ -108,7 +108,10 @@ pub async fn answer_reply(
         Some(id) => store.learner(id).await?.map(|l| l.display_name),
         None => None,
     };
-    let by = crate::platform::text::sanitize(by.as_deref().unwrap_or("an expert"));
+    let by = by.map_or_else(
+        || "an expert".to_owned(),
+        |n| crate::platform::text::name(&n),
+    );
     let skill = q
         .skill
         .as_ref()

@@ -117,7 +117,7 @@ pub async fn proposals(app: &App, staffing: &Staffing, actor: &Actor) -> AppResu
         blocks.push(Block::Text(format!(
             "**#{}** ({title}, by {}, {} vote(s))\n{}\n`/accept {}` or `/reject {}`.",
             c.id.0,
-            crate::app::echo(&author.display_name),
+            crate::platform::text::name(&author.display_name),
             c.votes,
             body_text(c),
             c.id.0,

@@ -8,7 +8,7 @@ use ladder_engine::score::{self, LearnerActivity, OptOutPolicy, Period, ScoreRul
 use super::TeamInfo;
 use crate::app::records::{Learner, LearnerKey};
 use crate::app::{App, AppResult};
-use crate::platform::{Actor, Reply};
+use crate::platform::{text, Actor, Reply};
 use crate::report::activity::{self, Records as Input};
 use crate::report::board;
 
@@ -61,7 +61,11 @@ pub async fn handle(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply
 
 /// The board a team's channel gets on its cron: public, nobody singled out as "you".
 pub async fn for_team(app: &App, team: &TeamInfo, view: View) -> AppResult<Reply> {
-    let title = format!("Leaderboard for {}, {}", team.name, view.label());
+    let title = format!(
+        "Leaderboard for {}, {}",
+        text::name(&team.name),
+        view.label()
+    );
     let blocks = learners_board(app, &team.members, view, &title, None).await?;
     Ok(Reply::public(blocks))
 }
@@ -108,24 +112,40 @@ async fn activities(
 ) -> AppResult<Vec<LearnerActivity>> {
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
-        let Some(learner): Option<Learner> = app.records.learner(key).await? else {
-            continue;
-        };
-        let reviews = app.records.reviews(key).await?;
-        let stages = app.records.stages(key).await?;
-        let memories = app.records.memories(key).await?;
-        let input = Input {
-            learner: &learner,
-            reviews: &reviews,
-            stages: &stages,
-            memories: &memories,
-        };
-        out.push(activity::activity(
-            &input,
-            &app.library,
-            &app.schedulers,
-            now,
-        ));
+        // One learner whose stored records do not read must not take the board down for
+        // everyone else: they are left out and the operator is told (without names).
+        match activity_of(app, key, now).await {
+            Ok(Some(a)) => out.push(a),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "left a learner off the board: records do not read")
+            }
+        }
     }
     Ok(out)
+}
+
+async fn activity_of(
+    app: &App,
+    key: &LearnerKey,
+    now: DateTime<Utc>,
+) -> AppResult<Option<LearnerActivity>> {
+    let Some(learner): Option<Learner> = app.records.learner(key).await? else {
+        return Ok(None);
+    };
+    let reviews = app.records.reviews(key).await?;
+    let stages = app.records.stages(key).await?;
+    let memories = app.records.memories(key).await?;
+    let input = Input {
+        learner: &learner,
+        reviews: &reviews,
+        stages: &stages,
+        memories: &memories,
+    };
+    Ok(Some(activity::activity(
+        &input,
+        &app.library,
+        &app.schedulers,
+        now,
+    )))
 }

@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::clock::Clock;
-use crate::platform::{Destination, Reply};
+use crate::platform::{text, Destination, Reply};
 use crate::store::outbox::{Message, MessageKind, NewMessage, SlotKey};
 use crate::store::{Learner, LearnerId, Role, RoleKind, RoleScope, Store, StoreError, Tenant};
 
@@ -167,7 +167,7 @@ impl Notifier {
             .library
             .skill(&s.skill)
             .map_or_else(|| s.skill.to_string(), |k| k.title.clone());
-        let text = notification_text(s.audience, &s.learner.display_name, &skill);
+        let text = notification_text(s.audience, &text::name(&s.learner.display_name), &skill);
         NewMessage {
             key: SlotKey {
                 tenant: tenant.external_id.clone(),

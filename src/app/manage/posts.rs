@@ -24,7 +24,7 @@ use crate::app::records::LearnerKey;
 use crate::app::{App, AppResult};
 use crate::delivery::plan::learner_slot_id;
 use crate::delivery::slots::{current_slot, parse_tz, CronSchedule, LearnerSchedule};
-use crate::platform::{Actor, Block, Destination, Reply};
+use crate::platform::{text, Actor, Block, Destination, Reply};
 use crate::report;
 use crate::store::outbox::{Message, MessageKind, NewSlot, SlotKey};
 use crate::store::{Learner, Role, RoleKind, RoleScope, Store, StoreError, Team, Tenant};
@@ -262,7 +262,10 @@ fn managed_by(roles: &[Role], person: &Learner, infos: &[TeamInfo]) -> Vec<TeamI
 /// A manager's digest of one team: the summary's text and picture, headed as a digest.
 pub async fn digest(app: &App, team: &TeamInfo) -> AppResult<Reply> {
     let summary = team::summary_of(app, team).await?;
-    let mut blocks = vec![Block::Heading(format!("Weekly digest: {}", team.name))];
+    let mut blocks = vec![Block::Heading(format!(
+        "Weekly digest: {}",
+        text::name(&team.name)
+    ))];
     blocks.extend(report::text::blocks(&summary));
     if let Some(image) = team::picture(&summary) {
         blocks.push(image);

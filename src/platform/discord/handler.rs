@@ -111,7 +111,10 @@ impl<R: Responder> Adapter<R> {
                 CreateInteractionResponse::Defer(defer)
                     .execute(http, (id, token))
                     .await?;
-                let replies = self.responder.respond(inbound).await;
+                let replies = match super::guard::channel_refusal(http, interaction).await {
+                    Some(refusal) => vec![refusal],
+                    None => self.responder.respond(inbound).await,
+                };
                 let in_dm = interaction.guild_id().is_none();
                 let messages = answer(http, token, &replies, private, in_dm).await?;
                 Ok(Outcome::Answered { messages })

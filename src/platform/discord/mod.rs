@@ -6,6 +6,7 @@
 //! - [`commands`]: the slash commands; [`handler`]: the single interaction handler;
 //! - [`chat`]: `impl Chat` for pushed DMs and channel posts (idempotent through nonces);
 //! - [`dedup`]: replayed-event guard; [`gateway`]: the running bot (shards, watchdog);
+//! - [`guard`]: checks made against Discord before the app acts (a channel's server);
 //! - [`lease`]: which instance runs which shards, through leases in the database.
 //!
 //! May depend on serenity, the platform types and the app through [`handler::Responder`];
@@ -15,6 +16,7 @@ pub mod chat;
 pub mod commands;
 pub mod dedup;
 pub mod gateway;
+pub mod guard;
 pub mod handler;
 pub mod ids;
 pub mod lease;

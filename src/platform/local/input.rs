@@ -54,13 +54,14 @@ pub fn parse_span(s: &str) -> Option<Duration> {
     let s = s.trim();
     let unit = s.chars().last()?;
     let n: i64 = s[..s.len() - unit.len_utf8()].trim().parse().ok()?;
+    // The checked constructors: a huge count is refused, not a crash.
     let d = match unit {
-        'm' => Duration::minutes(n),
-        'h' => Duration::hours(n),
-        'd' => Duration::days(n),
-        'w' => Duration::weeks(n),
+        'm' => Duration::try_minutes(n),
+        'h' => Duration::try_hours(n),
+        'd' => Duration::try_days(n),
+        'w' => Duration::try_weeks(n),
         _ => return None,
-    };
+    }?;
     (n > 0 && d <= Duration::weeks(4)).then_some(d)
 }
 
@@ -123,7 +124,15 @@ mod tests {
     fn spans_are_minutes_hours_days_or_weeks() {
         assert_eq!(parse_span("1w"), Some(Duration::weeks(1)));
         assert_eq!(parse_span("90m"), Some(Duration::minutes(90)));
-        for bad in ["", "d", "0d", "-1d", "1y", "5w", "1.5d"] {
+        let huge = [
+            "9223372036854775807w",
+            "99999999999999d",
+            "-9223372036854775808m",
+        ];
+        for bad in ["", "d", "0d", "-1d", "1y", "5w", "1.5d", "٣d", "1e9d"]
+            .iter()
+            .chain(&huge)
+        {
             assert_eq!(parse_span(bad), None, "{bad:?}");
         }
     }

@@ -130,7 +130,7 @@ impl<B: Bot> Session<B> {
             if self.echo {
                 // Piped input is not echoed by a terminal: echo it so the transcript
                 // reads as a conversation.
-                writeln!(out, "{line}")?;
+                writeln!(out, "{}", terminal_safe(&line))?;
             }
             if !self.line(&line, out).await? {
                 break;
@@ -152,7 +152,12 @@ impl<B: Bot> Session<B> {
             Line::Skip(by) => {
                 self.clock.advance(by);
                 let now = self.clock.now();
-                writeln!(out, "{}", self.style.dim(&format!("(time passes… it is now {})", when(now))))?;
+                writeln!(
+                    out,
+                    "{}",
+                    self.style
+                        .dim(&format!("(time passes… it is now {})", when(now)))
+                )?;
                 let replies = self.bot.pushes(&self.actor).await;
                 if replies.is_empty() {
                     writeln!(out, "(nothing new arrived)")?;
@@ -161,7 +166,9 @@ impl<B: Bot> Session<B> {
             }
             Line::BadSkip(arg) => writeln!(
                 out,
-                "I can skip ahead by minutes, hours, days or weeks, e.g. /skip 6h or /skip 1d (not {arg:?})."
+                "I can skip ahead by minutes, hours, days or weeks, up to four weeks at a time, \
+                 e.g. /skip 6h or /skip 1d (not \"{}\").",
+                terminal_safe(&crate::platform::text::truncate(&arg, 40))
             )?,
             Line::Command { name, args } => {
                 self.send(InboundKind::Command { name, args }, out).await?
@@ -248,6 +255,15 @@ impl<B: Bot> Session<B> {
         }
         Ok(paths)
     }
+}
+
+/// Text typed by the person, fit to print back: no control characters (so no escape
+/// sequences) and no bidi or invisible format characters.
+fn terminal_safe(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|&c| !c.is_control() && !crate::platform::text::is_spoofing(c))
+        .collect()
 }
 
 fn when(t: DateTime<Utc>) -> String {

@@ -99,10 +99,17 @@ async fn several_numbers_pick_several_options_only_when_the_question_allows() {
 
 #[tokio::test]
 async fn skipping_time_shows_what_was_pushed_and_quit_stops_reading() {
-    let (out, seen) = transcript("/skip 1d\n/skip soon\n/quit\n/practice\n").await;
+    let (out, seen) = transcript(
+        "/skip 1d\n/skip soon\n/skip 9223372036854775807w\n/skip 99999999999d\n/quit\n/practice\n",
+    )
+    .await;
     assert!(out.contains("it is now Tue 03 Mar, 09:00 UTC"), "{out}");
     assert!(out.contains("a push arrived"), "{out}");
     assert!(out.contains("e.g. /skip 6h or /skip 1d"), "{out}");
+    // A huge span is refused like any other unreadable one, and the clock stays put.
+    assert!(out.contains("up to four weeks at a time"), "{out}");
+    assert!(out.contains("(not \"9223372036854775807w\")"), "{out}");
+    assert!(!out.contains("it is now Wed"), "{out}");
     assert!(
         seen.is_empty(),
         "nothing after /quit reaches the app: {seen:?}"

@@ -171,7 +171,12 @@ macro_rules! impl_directory {
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await?;
-                $crate::store::shared::convert(rows, |r| r.into_domain())
+                Ok($crate::store::shared::convert_skipping(
+                    "learners",
+                    rows,
+                    |r| r.id(),
+                    |r| r.into_domain(),
+                ))
             }
 
             #[tracing::instrument(skip_all, fields(learner = id.0))]
@@ -336,7 +341,12 @@ macro_rules! impl_directory {
                     .bind(team.0)
                     .fetch_all(&self.pool)
                     .await?;
-                $crate::store::shared::convert(rows, |r| r.into_domain())
+                Ok($crate::store::shared::convert_skipping(
+                    "learners",
+                    rows,
+                    |r| r.id(),
+                    |r| r.into_domain(),
+                ))
             }
 
             #[tracing::instrument(skip_all, fields(learner = learner.0))]

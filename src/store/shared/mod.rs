@@ -23,6 +23,30 @@ pub(crate) fn convert<R, T>(
     rows.into_iter().map(f).collect()
 }
 
+/// Converts the rows that convert and skips the others with a warning naming the table
+/// and the row id. For lists of people: one row edited by hand (a time of day of "99:99")
+/// must not take a whole tenant's leaderboard, day plan or playground down with it. The
+/// warning carries the conversion error, which names a column and its stored value, never
+/// a name or a platform id.
+pub(crate) fn convert_skipping<R, T>(
+    table: &'static str,
+    rows: Vec<R>,
+    id: impl Fn(&R) -> i64,
+    f: impl Fn(R) -> Result<T, StoreError>,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let row_id = id(&row);
+        match f(row) {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                tracing::warn!(table, row = row_id, error = %e, "skipped a row that does not decode")
+            }
+        }
+    }
+    out
+}
+
 /// Instantiates every shared trait implementation for a backend store type.
 macro_rules! impl_all {
     ($store:ty, db = $db:ty, lock = $lock:literal) => {

@@ -93,6 +93,11 @@ pub(crate) const LEARNER_COLUMNS: &str = "id, tenant_id, platform_user, display_
     leaderboard_opt_out, notifications_opt_out, dm_closed, channel_mention, joined_at";
 
 impl LearnerRow {
+    /// The row's id, for naming a row that does not decode without naming the person.
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+
     pub(crate) fn into_domain(self) -> Result<Learner, StoreError> {
         let time = NaiveTime::parse_from_str(&self.time_of_day, "%H:%M:%S")
             .map_err(|_| bad("time of day", &self.time_of_day))?;

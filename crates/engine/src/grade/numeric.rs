@@ -73,6 +73,18 @@ fn thousands_groups(body: &str, sep: char) -> bool {
     ungroup(body, &[sep]).is_some() && !body.contains('.')
 }
 
+/// The typed unit, if it looks like one and so can be quoted back in feedback: short,
+/// letters, digits and unit signs only. Anything else (a mention, markup, invisible or
+/// bidi characters) is not repeated: feedback is shown as written, and the engine does not
+/// know how each platform escapes text.
+fn quotable_unit(given: &str) -> Option<&str> {
+    let ok = given.chars().count() <= 16
+        && given
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || "%°/µ·^²³$€£¥'.-".contains(c));
+    ok.then_some(given)
+}
+
 /// Units compare case-insensitively, ignoring spaces, a trailing dot and a plural "s".
 fn same_unit(given: &str, key: &str) -> bool {
     let norm = |u: &str| -> String {
@@ -116,14 +128,20 @@ pub(super) fn grade_numeric(
     };
     match (reading.unit.as_deref(), unit) {
         (Some(given), Some(key)) if !same_unit(given, key) => {
-            return Grade::wrong(format!(
-                "That is in “{given}”, but this answer is in {key}: it is {right}."
-            ));
+            return Grade::wrong(match quotable_unit(given) {
+                Some(given) => {
+                    format!("That is in “{given}”, but this answer is in {key}: it is {right}.")
+                }
+                None => format!("That is not in {key}: the answer is {right}."),
+            });
         }
         (Some(given), None) => {
-            return Grade::wrong(format!(
-                "This answer has no unit, so “{given}” doesn't fit: it is {right}."
-            ));
+            return Grade::wrong(match quotable_unit(given) {
+                Some(given) => {
+                    format!("This answer has no unit, so “{given}” doesn't fit: it is {right}.")
+                }
+                None => format!("This answer has no unit: it is {right}."),
+            });
         }
         _ => {}
     }

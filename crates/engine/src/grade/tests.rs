@@ -211,6 +211,22 @@ fn a_different_unit_is_refused_with_a_reason() {
 }
 
 #[test]
+fn a_unit_that_is_not_a_unit_is_not_quoted_back() {
+    let key = numeric(500.0, Tolerance::Absolute(0.0), Some("ms"));
+    for typed in ["500 @everyone", "500 <@123>", "500 \u{202E}sm", "500 **x**"] {
+        let g = grade(&key, &text(typed));
+        assert_eq!(g.verdict, Verdict::Wrong, "{typed:?}");
+        assert_eq!(
+            g.feedback, "That is not in ms: the answer is 500 ms.",
+            "{typed:?}"
+        );
+    }
+    let key = numeric(3.0, Tolerance::Absolute(0.0), None);
+    let g = grade(&key, &text("3 <#1>"));
+    assert_eq!(g.feedback, "This answer has no unit: it is 3.");
+}
+
+#[test]
 fn tolerances_are_absolute_or_relative() {
     let abs = numeric(10.0, Tolerance::Absolute(0.5), None);
     let rel = numeric(200.0, Tolerance::Relative(0.05), Some("%"));
