@@ -71,7 +71,10 @@ impl App {
     /// Answers one inbound event from any platform.
     #[tracing::instrument(skip_all, fields(event = %inbound.event_id))]
     pub async fn handle(&self, inbound: Inbound) -> Vec<Reply> {
-        match self.dispatch(&inbound).await {
+        let started = std::time::Instant::now();
+        let result = self.dispatch(&inbound).await;
+        crate::ops::metrics::handled(&inbound, started.elapsed());
+        match result {
             Ok(replies) => replies,
             Err(err) => {
                 tracing::error!(error = %err, "use case failed");
