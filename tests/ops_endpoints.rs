@@ -385,3 +385,107 @@ async fn shutdown_gives_claimed_rows_back_on_postgres() {
         shutdown_gives_claims_back(db, "spg").await;
     }
 }
+
+/// A Discord REST stand-in that only tells where the gateway is: a port where nothing
+/// listens, so the bot runs, keeps trying to connect, and is never ready.
+async fn unreachable_discord() -> String {
+    use axum::http::Uri;
+    let gateway = format!("ws://127.0.0.1:{}", closed_port());
+    let answer = move |uri: Uri| {
+        let gateway = gateway.clone();
+        async move {
+            let body = if uri.path().ends_with("/gateway/bot") {
+                serde_json::json!({"url": gateway, "shards": 1, "session_start_limit":
+                    {"remaining": 1000, "reset_after": 0, "total": 1000, "max_concurrency": 1}})
+            } else if uri.path().ends_with("/gateway") {
+                serde_json::json!({ "url": gateway })
+            } else {
+                return (
+                    axum::http::StatusCode::NOT_FOUND,
+                    axum::Json(serde_json::json!(
+                    {"message": "Unknown", "code": 0})),
+                );
+            };
+            (axum::http::StatusCode::OK, axum::Json(body))
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(answer);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+/// The real `ladder serve`, run as an operator would (SQLite, admin endpoints on): alive,
+/// not ready while Discord is unreachable, and on SIGTERM it exits 0 with the SQLite
+/// write-ahead log folded back into the database file.
+#[tokio::test]
+async fn serve_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ladder.db");
+    let admin_port = closed_port();
+    let discord = unreachable_discord().await;
+    let content = concat!(env!("CARGO_MANIFEST_DIR"), "/content");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .args(["serve", "--log-format", "json"])
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", "not-a-real-token")
+        .env(
+            "LADDER_DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
+        .env("LADDER_CONTENT_DIR", content)
+        .env("LADDER_ADMIN__LISTEN", format!("127.0.0.1:{admin_port}"))
+        .env("LADDER_DISCORD__API_BASE", &discord)
+        .env("LADDER_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{admin_port}");
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let out = child.wait_with_output().await.unwrap();
+            panic!(
+                "serve exited early ({status}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        match reqwest::get(format!("{base}/healthz")).await {
+            Ok(r) if r.status() == 200 => break,
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let (code, body) = get(&format!("{base}/readyz")).await;
+    assert_eq!(code, 503);
+    assert!(body.contains("discord: "), "{body}");
+    let (code, text) = get(&format!("{base}/metrics")).await;
+    assert_eq!(code, 200);
+    sample(&text, "ladder_outbox_depth");
+
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().await.unwrap();
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{logs}");
+    for line in logs.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(v.get("level").is_some(), "{line}");
+        assert!(
+            !line.contains("not-a-real-token"),
+            "the token was logged: {line}"
+        );
+    }
+    let wal = dir.path().join("ladder.db-wal");
+    let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(
+        wal_len, 0,
+        "the WAL was checkpointed into the database file"
+    );
+}
