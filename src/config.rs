@@ -10,7 +10,9 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+mod admin;
 mod secret;
+pub use admin::Admin;
 pub use secret::{DatabaseUrl, Secret};
 
 /// The file read when no `--config` is given (it may be absent).
@@ -42,6 +44,7 @@ pub struct Settings {
     pub slack: Slack,
     pub schedules: Schedules,
     pub export: Export,
+    pub admin: Admin,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             slack: Slack::default(),
             schedules: Schedules::default(),
             export: Export::default(),
+            admin: Admin::default(),
         }
     }
 }
@@ -109,6 +113,10 @@ pub struct Discord {
     /// Per server (guild id → channel id): where a learner whose DMs are closed is told
     /// their question is waiting, when none of their teams has a channel.
     pub fallback_channels: std::collections::BTreeMap<String, u64>,
+    /// Send REST calls to this base URL instead of https://discord.com: an HTTP proxy
+    /// that shares one rate limit between instances (serenity's own limiter is then off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<String>,
 }
 
 /// The Slack app (Socket Mode). Tokens come from `SLACK_BOT_TOKEN` and `SLACK_APP_TOKEN`.

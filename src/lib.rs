@@ -17,6 +17,7 @@
 //! - [`platform`]: platform-neutral replies and inbound events, plus the adapters:
 //!   `local` (terminal) and `discord`.
 //! - [`report`]: team summaries for managers, as text and as a PNG.
+//! - [`ops`]: what operators see: `/healthz`, `/readyz`, `/metrics`, graceful shutdown.
 //! - [`sim`]: the cohort simulator behind `ladder simulate`.
 //! - [`commands`]: one file per CLI subcommand; `main.rs` only parses and dispatches.
 
@@ -27,6 +28,7 @@ pub mod config;
 pub mod content_source;
 pub mod delivery;
 pub mod instance;
+pub mod ops;
 pub mod platform;
 pub mod report;
 pub mod sim;

@@ -5,7 +5,7 @@ use ladder::commands::{self, Cli};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    commands::init_tracing(cli.verbose);
+    commands::init_tracing(cli.verbose, cli.log_format);
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -220,6 +220,7 @@ async fn submit(
     };
     match app.records.record_answer(write).await? {
         Recorded::Recorded => {
+            crate::ops::metrics::answered(actor.platform, answered.latency_secs);
             let mut replies = outcome.replies;
             replies.extend(plan::after_answer(app, actor, &prompt).await?);
             Ok(replies)

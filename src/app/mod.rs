@@ -77,6 +77,8 @@ impl App {
     /// here or on another instance) is not applied again (see [`replays`]).
     #[tracing::instrument(skip_all, fields(event = %inbound.event_id))]
     pub async fn handle(&self, inbound: Inbound) -> Vec<Reply> {
+        let started = std::time::Instant::now();
+        let (platform, kind) = (inbound.actor.platform, crate::ops::metrics::kind_of(&inbound.kind));
         let now = self.clock.now();
         let result = match self.replays.arrival(&*self.records, &inbound, now).await {
             Ok(replays::Arrival::Replay) if !replays::replays_itself(&inbound.kind) => {
@@ -90,6 +92,7 @@ impl App {
             },
             Err(e) => Err(e.into()),
         };
+        crate::ops::metrics::handled(platform, kind, started.elapsed());
         match result {
             Ok(replies) => replies,
             Err(err) => {

@@ -5,6 +5,10 @@
 //! outbox, and a delivery worker that pushes the outbox through [`DiscordChat`]. With
 //! `--shards`, the instance claims a group of shards through a lease in the database, so
 //! several instances split the work and a standby takes over a crashed one. The token comes from `DISCORD_TOKEN` only and is never logged.
+//!
+//! With `[admin] listen` set, the operator's endpoints (`/healthz`, `/readyz`, `/metrics`)
+//! run beside it. SIGTERM or Ctrl-C stops it cleanly: no new outbox rows are claimed,
+//! claimed rows not yet sent are given back, SQLite is checkpointed, and it exits 0.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,14 +35,19 @@ use crate::delivery::ratelimit::{RateConfig, RateLimiter};
 use crate::delivery::reminders::Reminders;
 use crate::delivery::slots::{parse_tz, CronSchedule};
 use crate::delivery::worker::{Backoff, Worker, WorkerConfig};
+use crate::ops::{self, AdminState, Connections, Health};
 use crate::platform::discord::gateway::{self, DiscordOptions};
 use crate::platform::discord::lease::{LeaseDb, ShardLeases, ShardPlan};
 use crate::platform::discord::{DiscordChat, Responder};
 use crate::platform::{Inbound, Platform};
+use crate::store::health::DbProbe;
 use crate::store::outbox::pg::PgOutbox;
 use crate::store::outbox::sqlite::SqliteOutbox;
 use crate::store::outbox::Outbox;
 use crate::store::Store;
+
+/// How often the planning loop runs; `/readyz` fails when it missed two passes.
+const PLANNING_PERIOD: Duration = Duration::from_secs(60);
 
 const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set. Create a bot in the Discord \
     Developer Portal (README.md, section \"Discord\"), then run \
@@ -120,6 +129,15 @@ async fn serve(
         .context("opening the database")?;
     let (outbox, leases_db) = pools(url)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let health = Arc::new(Health::new(
+        DbProbe::for_url(url).context("opening the database probe")?,
+        vec![Platform::Discord],
+        Connections::global(),
+        PLANNING_PERIOD,
+        clock.clone(),
+    ));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let admin = start_admin(&settings, &health, stopped.clone()).await?;
     let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
     let library = Arc::new(library);
     let app = Arc::new(App::new(records.clone(), library.clone(), clock.clone()));
@@ -128,11 +146,11 @@ async fn serve(
     let policy = RolePolicy::from_ids(&d.manager_role_ids, &d.expert_role_ids, &d.admin_role_ids);
     app.set_staffing(Staffing::on_store(store.clone(), policy));
 
-    let http = Arc::new(gateway::http_client(&token, None));
+    let api_base = settings.discord.api_base.clone();
+    let http = Arc::new(gateway::http_client(&token, api_base.as_deref()));
     let chat = Arc::new(DiscordChat::new(http));
     let worker_id = instance_name();
     let limiter = rate_limiter(&settings.delivery);
-    let (stop, stopped) = tokio::sync::watch::channel(false);
     let closed_dms = Arc::new(ChannelFallback::new(
         store.clone(),
         settings
@@ -186,12 +204,13 @@ async fn serve(
         reminders,
         notices,
         cron,
+        health: Arc::clone(&health),
     };
-    let planning = tokio::spawn(plan_forever(loops, store));
+    let planning = tokio::spawn(plan_forever(loops, store, stopped.clone()));
 
     let options = DiscordOptions {
         token,
-        api_base: None,
+        api_base,
         dev_guilds: settings.discord.guild_ids.clone(),
         shards: None,
     };
@@ -208,10 +227,55 @@ async fn serve(
             run_sharded(options, responder, application_id, &leases, plan).await
         }
     };
-    planning.abort();
-    let _ = stop.send(true);
-    while delivery.join_next().await.is_some() {}
+    shut_down(stop, planning, delivery, admin, &health).await;
     result
+}
+
+/// Starts the admin endpoints when `[admin] listen` is set; a taken address is an error.
+async fn start_admin(
+    settings: &Settings,
+    health: &Arc<Health>,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(addr) = settings.admin.listen else {
+        return Ok(None);
+    };
+    let metrics = ops::metrics::install().map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("admin.listen: cannot listen on {addr}"))?;
+    let state = AdminState {
+        health: Arc::clone(health),
+        metrics: Some(metrics),
+    };
+    Ok(Some(tokio::spawn(async move {
+        if let Err(err) = ops::serve(listener, state, stopped).await {
+            tracing::error!(%err, "the admin endpoints stopped");
+        }
+    })))
+}
+
+/// Stops the loops in order: planning and claiming stop, workers finish or give back
+/// what they hold, then the database is checkpointed and closed, then the admin endpoints.
+async fn shut_down(
+    stop: tokio::sync::watch::Sender<bool>,
+    planning: tokio::task::JoinHandle<()>,
+    mut delivery: tokio::task::JoinSet<()>,
+    admin: Option<tokio::task::JoinHandle<()>>,
+    health: &Health,
+) {
+    tracing::info!("stopping: no new work is claimed");
+    let _ = stop.send(true);
+    let _ = planning.await;
+    while delivery.join_next().await.is_some() {}
+    Connections::global().report(Platform::Discord, 0, 0);
+    if let Err(err) = health.db().checkpoint_and_close().await {
+        tracing::warn!(%err, "the final database checkpoint failed");
+    }
+    if let Some(admin) = admin {
+        let _ = admin.await;
+    }
+    tracing::info!("stopped");
 }
 
 /// What the minute loop plans for every tenant.
@@ -220,14 +284,22 @@ struct PlanLoop {
     reminders: Reminders,
     notices: Vec<Box<dyn NoticeSource>>,
     cron: CronSchedule,
+    health: Arc<Health>,
 }
 
 /// Plans due daily prompts, reminders and notices (notifications, answers, digests,
 /// leaderboard posts) into the outbox once a minute (the workers send them).
-async fn plan_forever(loops: PlanLoop, store: Arc<dyn Store>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
+async fn plan_forever(
+    loops: PlanLoop,
+    store: Arc<dyn Store>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(PLANNING_PERIOD);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stop| *stop) => return,
+        }
         // Every Discord tenant (guild) someone joined from; the outbox reserves each slot
         // once, so every instance may plan them all.
         let tenants = match store.tenants().await {
@@ -238,6 +310,9 @@ async fn plan_forever(loops: PlanLoop, store: Arc<dyn Store>) {
             }
         };
         for tenant in tenants {
+            if *stop.borrow() {
+                return;
+            }
             for source in &loops.notices {
                 if let Err(err) = source.queue(&tenant).await {
                     let what = source.name();
@@ -249,13 +324,27 @@ async fn plan_forever(loops: PlanLoop, store: Arc<dyn Store>) {
                 name: "daily".to_owned(),
                 cron: loops.cron.clone(),
             };
-            if let Err(err) = loops.materialiser.plan(&schedule).await {
-                tracing::warn!(%err, "planning daily prompts failed; retrying next minute");
+            match loops.materialiser.plan(&schedule).await {
+                Ok(planned) => ops::metrics::planned(tenant.platform, planned.composed as u64),
+                Err(err) => {
+                    tracing::warn!(%err, "planning daily prompts failed; retrying next minute")
+                }
             }
             if let Err(err) = loops.reminders.queue(&schedule).await {
                 tracing::warn!(%err, "queueing reminders failed; retrying next minute");
             }
         }
+        loops.health.planning_ran();
+        refresh_backlog(&loops.health).await;
+    }
+}
+
+/// The outbox gauges (`ladder_outbox_depth`, oldest pending age), once per pass.
+async fn refresh_backlog(health: &Health) {
+    let now = SystemClock.now();
+    match health.db().backlog(now).await {
+        Ok(b) => ops::metrics::outbox(b.open, b.oldest_age(now)),
+        Err(err) => tracing::warn!(%err, "measuring the outbox failed"),
     }
 }
 
@@ -299,10 +388,10 @@ async fn run_sharded<R: Responder + 'static>(
     leases: &ShardLeases,
     plan: ShardPlan,
 ) -> anyhow::Result<()> {
-    let group = leases
-        .claim_when_free(plan)
-        .await
-        .context("claiming shards")?;
+    let group = tokio::select! {
+        group = leases.claim_when_free(plan) => group.context("claiming shards")?,
+        () = ops::shutdown::requested() => return Ok(()),
+    };
     tracing::info!(group, shards = ?plan.range(group), total = plan.total, "running shards");
     options.shards = Some((plan.range(group), plan.total));
     let result = tokio::select! {
@@ -317,13 +406,13 @@ async fn run_sharded<R: Responder + 'static>(
     result
 }
 
-/// Runs the gateway until it fails or the process gets Ctrl-C.
+/// Runs the gateway until it fails or the process gets SIGTERM or Ctrl-C.
 async fn run_until_stopped(
     gateway: impl std::future::Future<Output = Result<(), crate::platform::discord::DiscordError>>,
 ) -> anyhow::Result<()> {
     tokio::select! {
         r = gateway => r.context("the Discord gateway stopped"),
-        _ = tokio::signal::ctrl_c() => Ok(()),
+        () = ops::shutdown::requested() => Ok(()),
     }
 }
 

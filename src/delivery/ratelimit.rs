@@ -110,6 +110,7 @@ impl RateLimiter {
     /// Waits until a message to `to` may be sent on `platform`, and takes its turn.
     pub async fn acquire(&self, platform: Platform, to: &Destination) {
         if let Some(at) = self.reserve(platform, to, Instant::now()) {
+            crate::ops::metrics::rate_limit_wait(platform, at - Instant::now());
             tokio::time::sleep_until(at).await;
         }
     }

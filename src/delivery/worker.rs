@@ -121,6 +121,8 @@ pub struct Round {
     pub given_up: usize,
     /// Claims that finished after their lease (the row will be retried elsewhere).
     pub fenced: usize,
+    /// Claims given back unsent because the worker is stopping.
+    pub released: usize,
 }
 
 enum Outcome {
@@ -128,6 +130,7 @@ enum Outcome {
     Retried,
     GivenUp,
     Fenced,
+    Released,
 }
 
 /// One delivery worker. Several may run in one process (they share the rate limiter) and
@@ -141,6 +144,8 @@ pub struct Worker {
     config: WorkerConfig,
     /// What stands in for a refused DM; without it such rows retry, then give up.
     closed_dms: Option<Arc<dyn ClosedDms>>,
+    /// Turns true once `run` is told to stop: sends not yet started give their rows back.
+    stopping: watch::Sender<bool>,
 }
 
 impl Worker {
@@ -159,6 +164,7 @@ impl Worker {
             clock,
             config,
             closed_dms: None,
+            stopping: watch::Sender::new(false),
         })
     }
 
@@ -174,6 +180,7 @@ impl Worker {
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let mut outage = Duration::from_millis(100);
         let mut last_sweep: Option<DateTime<Utc>> = None;
+        self.forward_shutdown(&shutdown);
         while !*shutdown.borrow() {
             let now = self.clock.now();
             let sweep_due = last_sweep.is_none_or(|t| now - t > chrono::Duration::minutes(1));
@@ -252,6 +259,7 @@ impl Worker {
                 Ok(Outcome::Retried) => round.retried += 1,
                 Ok(Outcome::GivenUp) => round.given_up += 1,
                 Ok(Outcome::Fenced) => round.fenced += 1,
+                Ok(Outcome::Released) => round.released += 1,
                 // A panicking send leaves its row leased; it is retried after the lease.
                 Err(e) => tracing::error!(error = %e, "delivery task failed"),
             }
@@ -292,7 +300,9 @@ impl Worker {
         let msg = &claim.message;
         let result = match self.chats.get(&msg.platform) {
             Some(chat) => {
-                self.limiter.acquire(msg.platform, &msg.destination).await;
+                if !self.wait_turn(msg).await {
+                    return self.release(&claim).await;
+                }
                 if !self.still_mine(&claim, claimed_at).await {
                     tracing::info!(id = claim.id, "lease lost while waiting; not sending");
                     return Outcome::Fenced;
@@ -320,6 +330,7 @@ impl Worker {
                     })
                     .await;
                 if done {
+                    crate::ops::metrics::sent(msg.platform, claim.key.kind);
                     self.dm_went_through(&claim).await;
                     Outcome::Sent
                 } else {
@@ -395,6 +406,7 @@ impl Worker {
         // Keep the reason for admins, but never the message content.
         tracing::info!(id = claim.id, error = %err, give_up = matches!(retry, Retry::GiveUp), "send failed");
         let give_up = matches!(retry, Retry::GiveUp);
+        crate::ops::metrics::failed(claim.message.platform, claim.key.kind, &err, give_up);
         let error = err.to_string();
         let done = self
             .persist(lease_end, || {
@@ -440,5 +452,6 @@ impl Worker {
     }
 }
 
+mod stop;
 #[cfg(test)]
 mod tests;

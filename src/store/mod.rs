@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 pub mod directory;
+pub mod health;
 pub mod outbox;
 pub mod postgres;
 pub mod progress;

@@ -290,6 +290,10 @@ pub trait Outbox: Send + Sync {
         retry: Retry,
         now: DateTime<Utc>,
     ) -> OutboxResult<bool>;
+    /// Gives a claim back unsent (the worker is shutting down): the row is pending again
+    /// and due at `now`, so another instance takes it at once instead of after the lease.
+    /// False when the claim was fenced off.
+    async fn release(&self, id: OutboxId, attempt: i32, now: DateTime<Utc>) -> OutboxResult<bool>;
     /// Expires work too old to be useful: rows still open whose slot was due before
     /// `due_before`, and `planning` rows whose planner vanished before `planning_before`.
     /// Rows claimed [`MAX_CLAIMS`] times without finishing (a message that crashes its
@@ -391,6 +395,16 @@ macro_rules! outbox_via {
             ) -> OutboxResult<bool> {
                 <$outbox>::new(self.pool().clone())
                     .mark_failed(id, attempt, error, retry, now)
+                    .await
+            }
+            async fn release(
+                &self,
+                id: OutboxId,
+                attempt: i32,
+                now: DateTime<Utc>,
+            ) -> OutboxResult<bool> {
+                <$outbox>::new(self.pool().clone())
+                    .release(id, attempt, now)
                     .await
             }
             async fn expire(

@@ -149,6 +149,12 @@ async fn watchdog(manager: Arc<ShardManager>, limit: Duration) {
                 .map(|(id, info)| (*id, info.stage == ConnectionStage::Connected))
                 .collect()
         };
+        let up = stages.iter().filter(|(_, connected)| *connected).count();
+        crate::ops::Connections::global().report(
+            crate::platform::Platform::Discord,
+            up,
+            stages.len(),
+        );
         for shard in stalls.observe(Instant::now(), &stages, limit) {
             tracing::warn!(shard = shard.0, "shard disconnected too long: restarting");
             manager.restart(shard).await;

@@ -330,6 +330,21 @@ impl Outbox for SqliteOutbox {
         Ok(done.rows_affected() == 1)
     }
 
+    #[tracing::instrument(skip_all, fields(id))]
+    async fn release(&self, id: OutboxId, attempt: i32, now: DateTime<Utc>) -> OutboxResult<bool> {
+        let done = sqlx::query(
+            "UPDATE delivery_outbox SET status = 'pending', next_attempt_at = ?3, claimed_by = NULL
+             WHERE id = ?1 AND attempt = ?2 AND status = 'sending'",
+        )
+        .bind(id)
+        .bind(attempt)
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     #[tracing::instrument(skip_all)]
     async fn expire(
         &self,
