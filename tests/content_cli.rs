@@ -186,7 +186,7 @@ fn imports_land_in_a_track_and_pass_the_check() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains(&format!(
-            "{}:4:43: unsupported GIFT construct: matching question (->)",
+            "{}:4:43: matching questions are not supported yet; question not imported",
             gift.display()
         )),
         "{err}"
@@ -363,4 +363,71 @@ fn an_unreadable_file_does_not_hide_the_problems_of_the_others() {
     );
     assert!(err.ends_with("4 problem(s) found\n"), "{err}");
     assert!(out.stdout.is_empty());
+}
+
+/// A teacher's Moodle bank with every kind of GIFT question: every question our items can
+/// hold is imported (essays, missing words and partial-credit short answers included),
+/// the rest is reported at its position, and the result passes the check.
+#[test]
+fn a_whole_moodle_gift_bank_imports_and_passes_the_check() {
+    let (tmp, track) = new_track();
+    // The skill already holds the later stages' items; the bank adds the novice ones.
+    let later: String = ["competent", "experienced", "master"]
+        .iter()
+        .map(|stage| {
+            format!(
+                "\n[[item]]\nid = \"phishing-{stage}\"\nstage = \"{stage}\"\n\
+                 type = \"true_false\"\nprompt = \"A {stage} question.\"\nanswer = true\n\
+                 explanation = \"Because.\"\n"
+            )
+        })
+        .collect();
+    std::fs::write(
+        track.join("phishing.toml"),
+        SKILL.replace("\n[[item]]", &format!("{later}\n[[item]]")),
+    )
+    .unwrap();
+    let bank = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gift/moodle-bank.gift");
+    let out = ladder(&[
+        "content",
+        "import",
+        "--format",
+        "gift",
+        bank.to_str().unwrap(),
+        "--skill",
+        "phishing",
+        "--out",
+        track.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    // Problems were reported, so the exit code says the import was partial.
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let at = |pos: &str, message: &str| format!("{}:{pos}: {message}", bank.display());
+    for want in [
+        at(
+            "33:3",
+            "short answer \"security@example.com\" has partial credit (50%)",
+        ),
+        at("52:46", "matching questions are not supported yet"),
+        at("69:1", "unsupported GIFT construct: description"),
+    ] {
+        assert!(err.contains(&want), "missing {want} in {err}");
+    }
+    assert!(err.contains("imported 13 item(s), 3 problem(s)"), "{err}");
+    let written = std::fs::read_to_string(track.join("phishing.toml")).unwrap();
+    for want in [
+        "type = \"free_text\"",
+        "\"Says to report within the hour\"",
+        "If you clicked a phishing link, _____ to the security team within the hour.",
+        "id = \"phishing-reuse-2\"",
+    ] {
+        assert!(written.contains(want), "missing {want} in {written}");
+    }
+
+    let out = ladder(&["content", "check", tmp.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ok: 1 tracks, 1 skills, 17 items, 0 resources\n"
+    );
 }

@@ -1,14 +1,16 @@
 //! The manager's team summary through `App::handle`, on SQLite and on Postgres, with two
 //! weeks of a simulated cohort: the text and the picture, `team at-risk`, and every
 //! refusal (no platform role, no recorded role, another manager's team, another tenant's
-//! team).
+//! team); and readiness per objective over every skill and every track.
 
 mod common;
 mod staff_world;
 
 use chrono::Duration;
+use ladder::clock::Clock;
 use ladder::platform::{Actor, Block, Reply};
-use ladder::store::{Learner, NewTeam, RoleKind, RoleScope, Store, TeamId, TenantId};
+use ladder::store::{Learner, NewTeam, RoleKind, RoleScope, StageChange, Store, TeamId, TenantId};
+use ladder_engine::Stage;
 use staff_world::{actor, monday, on_both_stores, text, World};
 use std::sync::Arc;
 
@@ -263,4 +265,57 @@ async fn playground_cohort(store: Arc<dyn Store>) {
     // The eight colleagues, mgr, boss and Pat.
     assert!(t.contains("**Learners:** 11"), "{t}");
     assert!(picture(&replies).is_some());
+}
+
+#[tokio::test]
+async fn readiness_counts_every_skill_of_every_objective() {
+    on_both_stores("team_readiness_whole", readiness_whole).await;
+}
+
+/// Pat is the only member of team Solo and has started nothing but one of the two skills
+/// serving "data protection": that objective is not met until the other skill is too, and
+/// the SQL track nobody has started is shown at 0% rather than left out.
+async fn readiness_whole(store: Arc<dyn Store>) {
+    let w = staff_world::World::new(store, monday(9, 0));
+    w.enrol(&[("acme", "boss"), ("acme", "pat")]).await;
+    w.grant("acme", "boss", RoleKind::Admin, RoleScope::Tenant)
+        .await;
+    let acme = w.tenant("acme").await;
+    let pat = w.learner("acme", "pat").await;
+    team(&w.store, acme.id, "Solo", std::slice::from_ref(&pat)).await;
+    let boss = actor("acme", "boss", &["admin"]);
+    let competent_in = |skill: &str| StageChange {
+        learner: pat.id,
+        skill: ladder_engine::SkillId::parse(skill).unwrap(),
+        from: Some(Stage::Novice),
+        to: Stage::Competent,
+        at: w.clock.now(),
+        evidence: serde_json::json!({ "sentence": "set up for the test" }),
+    };
+    w.store
+        .record_stage_change(&competent_in("data-handling"))
+        .await
+        .unwrap();
+    let data = "No personal-data breach caused by mishandling, sharing or disposal";
+    let t = text(&send(&w, &boss, "Solo").await);
+    assert!(t.contains("Readiness per objective"), "{t}");
+    assert!(t.contains(&format!("- {data}: 0%")), "{t}");
+    for sql in [
+        "Analysts answer 80% of their data questions without waiting for an engineer",
+        "Every dashboard metric reconciles with the finance source of truth within 0.5%",
+    ] {
+        assert!(t.contains(&format!("- {sql}: 0%")), "{sql} missing in {t}");
+    }
+    w.store
+        .record_stage_change(&competent_in("device-security"))
+        .await
+        .unwrap();
+    let t = text(&send(&w, &boss, "Solo").await);
+    assert!(t.contains(&format!("- {data}: 100%")), "{t}");
+    let phishing = "Fewer than 2% of staff click a simulated phishing link";
+    assert!(t.contains(phishing), "{t}");
+    assert!(
+        !t.contains(&format!("{phishing}, and over 70% report it: 100%")),
+        "{t}"
+    );
 }

@@ -55,7 +55,7 @@ pub fn summarise(
         team: team.to_owned(),
         at: now,
         members: members.iter().map(|m| m.name.clone()).collect(),
-        readiness: readiness(library, &skills, &grid),
+        readiness: readiness(library, members),
         skills: lines,
         grid,
         retention,
@@ -229,24 +229,34 @@ fn risk_of(
     })
 }
 
-fn readiness(library: &Library, skills: &[&Skill], grid: &[Vec<Option<Stage>>]) -> Vec<Readiness> {
+/// Every objective of every track, over all the skills that serve it: a skill nobody has
+/// started is not met, and a track nobody has started shows at 0% rather than not at all.
+/// An objective no skill serves has nothing to measure and is left out.
+fn readiness(library: &Library, members: &[MemberRecords]) -> Vec<Readiness> {
     let mut out = Vec::new();
     for track in &library.tracks {
         for objective in &track.objectives {
-            let cols: Vec<usize> = (0..skills.len())
-                .filter(|&i| skills[i].track == track.id && skills[i].objective == objective.id)
+            let serving: Vec<&SkillId> = library
+                .skills
+                .iter()
+                .filter(|s| s.track == track.id && s.objective == objective.id)
+                .map(|s| &s.id)
                 .collect();
-            if cols.is_empty() {
+            if serving.is_empty() {
                 continue;
             }
-            let ready = grid
+            let ready = members
                 .iter()
-                .filter(|row| cols.iter().all(|&i| row[i] >= Some(Stage::Competent)))
+                .filter(|m| {
+                    serving
+                        .iter()
+                        .all(|id| stage_of(m, id) >= Some(Stage::Competent))
+                })
                 .count();
             out.push(Readiness {
                 id: objective.id.clone(),
                 title: objective.title.clone(),
-                share: ready as f64 / grid.len().max(1) as f64,
+                share: ready as f64 / members.len().max(1) as f64,
             });
         }
     }

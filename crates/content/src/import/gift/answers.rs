@@ -20,11 +20,13 @@ pub(super) fn parse(cx: &mut GiftCx, block: &[Ch], format: Format) -> Option<(An
     };
     let first = skip_ws(body, 0);
     if first == body.len() {
-        cx.unsupported(open, "essay question (empty answer block)");
-        return None;
+        return Some(essay(general));
     }
     if find(body, 0, "->").is_some() {
-        cx.unsupported(open, "matching question (->)");
+        cx.problem(
+            open,
+            "matching questions are not supported yet; question not imported",
+        );
         return None;
     }
     let mut feedback: Vec<String> = general.into_iter().filter(|g| !g.is_empty()).collect();
@@ -43,6 +45,30 @@ pub(super) fn parse(cx: &mut GiftCx, block: &[Ch], format: Format) -> Option<(An
         feedback.join("\n")
     };
     Some((key, explanation))
+}
+
+/// The rubric of an essay whose bank gives no general feedback to grade against.
+const DEFAULT_RUBRIC: &str = "Answers the question accurately and completely";
+
+/// `{}` or `{####what a good answer covers}`: a free-text item reviewed by people, each
+/// line of the general feedback one rubric point.
+fn essay(general: Option<String>) -> (AnswerKey, String) {
+    let general = general.filter(|g| !g.trim().is_empty());
+    let mut rubric: Vec<String> = general
+        .iter()
+        .flat_map(|g| g.lines())
+        .map(|l| l.trim().trim_start_matches(['-', '*']).trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if rubric.is_empty() {
+        rubric.push(DEFAULT_RUBRIC.to_owned());
+    }
+    let key = AnswerKey::FreeText {
+        rubric,
+        model_answer: None,
+    };
+    let explanation = general.unwrap_or_else(|| default_explanation(&key));
+    (key, explanation)
 }
 
 /// `{T}`, `{FALSE#wrong feedback#right feedback}`.
@@ -176,7 +202,7 @@ fn choices(
         return None;
     }
     if answers.iter().all(|a| a.right_marker) {
-        return short_answer(cx, &answers, texts);
+        return short_answer(cx, &answers, texts, open, feedback);
     }
     if !options_fit(cx, &answers, &texts, open) {
         return None;
@@ -203,18 +229,36 @@ fn choices(
     }
 }
 
-/// `{=a =b}`: every answer is accepted.
-fn short_answer(cx: &mut GiftCx, answers: &[Answer], texts: Vec<String>) -> Option<AnswerKey> {
-    if let Some(partial) = answers.iter().find(|a| a.credit() < 100.0) {
-        cx.unsupported(partial.at, "short answer with partial credit (%N%)");
-        return None;
-    }
-    // The same accepted answer twice says nothing more: keep it once.
+/// `{=a =b}`: every full-credit answer is accepted. Our short-text key has no weights, so
+/// partial-credit answers (`=%50%b`) are not accepted: each is named in the explanation
+/// (for reviewers and learners) and reported, so that nobody loses it silently.
+fn short_answer(
+    cx: &mut GiftCx,
+    answers: &[Answer],
+    texts: Vec<String>,
+    open: usize,
+    feedback: &mut Vec<String>,
+) -> Option<AnswerKey> {
     let mut accepted: Vec<String> = Vec::new();
-    for t in texts {
-        if !accepted.contains(&t) {
-            accepted.push(t);
+    for (a, t) in answers.iter().zip(texts) {
+        let credit = a.credit();
+        if credit >= 100.0 {
+            // The same accepted answer twice says nothing more: keep it once.
+            if !accepted.contains(&t) {
+                accepted.push(t);
+            }
+        } else if credit > 0.0 {
+            feedback.push(format!(
+                "Note: {t:?} earned {credit}% credit in the original bank; only fully right answers are accepted here."
+            ));
+            let message = format!("short answer {t:?} has partial credit ({credit}%), which short-text items cannot give; it is not accepted and is named in the explanation");
+            cx.problem(a.at, message);
         }
+    }
+    if accepted.is_empty() {
+        let message = "short answer has no full-credit answer (`=answer` or `=%100%answer`); question not imported";
+        cx.problem(open, message);
+        return None;
     }
     Some(AnswerKey::ShortText {
         accepted,

@@ -3,11 +3,20 @@
 //! Supported: multiple choice (`{=right ~wrong}`), multiple answers (`{~%50%a ~%50%b
 //! ~%-100%c}`), true/false (`{T}`, `{TRUE}`, `{F}`, `{FALSE}`, with `#wrong#right`
 //! feedback), short answer (`{=a =b}`), numeric (`{#3.14:0.01}`, `{#1..5}`, several
-//! `{#=3.14:0.01 =%50%3:1}`), `::title::`, `// comments`, per-answer `#feedback`, general
+//! `{#=3.14:0.01 =%50%3:1}`), essays (`{}`: a free-text item whose rubric is the general
+//! feedback, one point a line), missing-word questions (text on both sides of the block:
+//! the prompt shows `_____` where the answer goes, and the block becomes whichever item
+//! its answers describe), `::title::`, `// comments`, per-answer `#feedback`, general
 //! feedback `####`, `$CATEGORY:` (its last level becomes a tag), the escapes
 //! `\= \~ \# \{ \} \: \\ \n` and the `[markdown]`, `[html]`, `[plain]`, `[moodle]` format
-//! tags. Everything else (matching `->`, essay `{}`, missing word, descriptions, partial
-//! credit that our types cannot express) is reported as `unsupported GIFT construct`.
+//! tags. Questions with the same title get distinct ids (`-2`, `-3`, ...).
+//!
+//! Short-text items have no weights, so a short answer's partial-credit answers
+//! (`=%50%b`) are not accepted: each is named in the item's explanation and reported,
+//! and the full-credit answers are imported. Still reported at `path:line:col` and not
+//! imported: matching questions (`=a -> b`), descriptions (no answer block) and a second
+//! answer block in one question; numeric answers besides the full-credit one are
+//! reported and left out.
 
 mod answers;
 mod text;
@@ -131,8 +140,11 @@ fn question(cx: &mut GiftCx, block: &Block, opts: &ImportOptions) -> Option<Draf
     let start = skip_ws(chars, 0);
     let (title, i) = title(cx, chars, start)?;
     let (format, i) = format_tag(chars, i);
-    let (open, close) = answer_block(cx, chars, start, i)?;
-    let prompt = format.apply(text::text(&chars[i..open]));
+    let (open, close) = answer_block(cx, chars, i)?;
+    let prompt = with_blank(
+        format.apply(text::text(&chars[i..open])),
+        format.apply(text::text(&chars[close + 1..])),
+    );
     if prompt.is_empty() {
         cx.problem(
             chars[start].at,
@@ -176,14 +188,12 @@ fn title(cx: &mut GiftCx, chars: &[Ch], i: usize) -> Option<(Option<String>, usi
     ))
 }
 
-/// The positions of `{` and `}`; nothing may follow the block (that would be a
-/// missing-word question, which our items cannot express).
-fn answer_block(cx: &mut GiftCx, chars: &[Ch], start: usize, i: usize) -> Option<(usize, usize)> {
+/// The positions of `{` and `}`. Text may follow the block (a missing-word question), but
+/// a second block cannot be expressed by one item.
+fn answer_block(cx: &mut GiftCx, chars: &[Ch], i: usize) -> Option<(usize, usize)> {
     let Some(open) = find(chars, i, "{") else {
-        cx.unsupported(
-            chars[start].at,
-            "description (a question without an answer block)",
-        );
+        let at = chars[skip_ws(chars, 0)].at;
+        cx.unsupported(at, "description (a question without an answer block)");
         return None;
     };
     let Some(close) = find(chars, open + 1, "}") else {
@@ -191,16 +201,31 @@ fn answer_block(cx: &mut GiftCx, chars: &[Ch], start: usize, i: usize) -> Option
         cx.problem(chars[open].at, message);
         return None;
     };
-    if text::text(&chars[close + 1..]).is_empty() {
-        return Some((open, close));
+    if let Some(second) = find(chars, close + 1, "{") {
+        cx.unsupported(chars[second].at, "a second answer block in one question");
+        return None;
     }
-    if text::text(&chars[i..open]).is_empty() {
-        cx.unsupported(chars[start].at, "question text after the answer block");
+    Some((open, close))
+}
+
+/// What a missing-word question shows in place of its answer block.
+const BLANK: &str = "_____";
+
+/// The question text, with [`BLANK`] where the answer goes when text follows the block.
+fn with_blank(before: String, after: String) -> String {
+    if after.is_empty() {
+        return before;
+    }
+    let glue = if after.starts_with(|c: char| ".,;:!?)".contains(c)) {
+        ""
     } else {
-        let what = "missing-word question (text on both sides of the answer block)";
-        cx.unsupported(chars[open].at, what);
+        " "
+    };
+    if before.is_empty() {
+        format!("{BLANK}{glue}{after}")
+    } else {
+        format!("{before} {BLANK}{glue}{after}")
     }
-    None
 }
 
 /// Reads an optional `[html]`-style tag; returns the format and where the text starts.

@@ -63,6 +63,7 @@ fn a_moodle_bank_imports_every_supported_question() {
             "phishing-mfa-codes",
             "phishing-range",
             "phishing-001",
+            "phishing-essay",
             "phishing-002",
         ]
     );
@@ -123,7 +124,14 @@ fn a_moodle_bank_imports_every_supported_question() {
     assert_eq!(got.items[5].key, numeric(3.0, 2.0));
     assert_eq!(got.items[6].prompt, "Escapes: is 1=1 {really}?");
     assert_eq!(got.items[6].key, AnswerKey::TrueFalse { answer: true });
-    let html = &got.items[7];
+    assert_eq!(
+        got.items[7].key,
+        AnswerKey::FreeText {
+            rubric: vec!["Answers the question accurately and completely".into()],
+            model_answer: None,
+        }
+    );
+    let html = &got.items[8];
     assert_eq!(html.prompt, "What is the minimum password length?");
     assert_eq!(html.key, numeric(12.0, 0.0));
     assert_eq!(html.explanation, "Per policy.");
@@ -137,8 +145,7 @@ fn unsupported_questions_are_reported_where_they_are_written() {
     assert_eq!(
         problems,
         [
-            "bank.gift:28:57: unsupported GIFT construct: matching question (->); question not imported",
-            "bank.gift:35:44: unsupported GIFT construct: essay question (empty answer block); question not imported",
+            "bank.gift:28:57: matching questions are not supported yet; question not imported",
             "bank.gift:39:77: unsupported GIFT construct: numeric answer \"10:2\" besides the full-credit one; only answer 1 is imported",
         ]
     );
@@ -147,11 +154,11 @@ fn unsupported_questions_are_reported_where_they_are_written() {
 #[test]
 fn other_gift_shapes_are_refused_with_a_reason() {
     let cases = [
-        ("Moodle is a {=LMS ~bird} used by schools.", "q.gift:1:13: unsupported GIFT construct: missing-word question (text on both sides of the answer block); question not imported"),
+        ("Moodle is a {=LMS ~bird} {=a ~b}.", "q.gift:1:26: unsupported GIFT construct: a second answer block in one question; question not imported"),
         ("Just a description.", "q.gift:1:1: unsupported GIFT construct: description (a question without an answer block); question not imported"),
         ("Pick one {~a ~b}", "q.gift:1:10: no answer is marked right (= or a positive %weight%); question not imported"),
         ("Pick one {=a}", ""),
-        ("Name it {=%50%half =full}", "q.gift:1:10: unsupported GIFT construct: short answer with partial credit (%N%); question not imported"),
+        ("Name it {=%50%half =full}", "q.gift:1:10: short answer \"half\" has partial credit (50%), which short-text items cannot give; it is not accepted and is named in the explanation"),
         ("Open {=a ~b", "q.gift:1:6: answer block opened with `{` is never closed; question not imported"),
         ("::Title no end Q {T}", "q.gift:1:1: question title opened with `::` is never closed; question not imported"),
     ];
@@ -192,4 +199,133 @@ fn html_that_renders_to_nothing_is_not_an_explanation() {
     let got = import("q.gift", "[html]<p>Safe?</p>{T#<br>#<b></b>}\n", &opts());
     assert_eq!(got.items[0].prompt, "Safe?");
     assert_eq!(got.items[0].explanation, "The statement is true.");
+}
+
+/// The bank a teacher brings from Moodle, one question of every kind (also imported through
+/// the command line in `tests/content_cli.rs`).
+const MOODLE: &str = include_str!("../../../../../tests/fixtures/gift/moodle-bank.gift");
+
+#[test]
+fn every_kind_of_moodle_question_is_imported_or_reported() {
+    let got = import("moodle-bank.gift", MOODLE, &opts());
+    let ids: Vec<&str> = got.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "phishing-sender-domain",
+            "phishing-forwarding",
+            "phishing-signs",
+            "phishing-report-first",
+            "phishing-mfa-name",
+            "phishing-report-address",
+            "phishing-code-lifetime",
+            "phishing-password-length",
+            "phishing-explain-a-report",
+            "phishing-describe-an-attack",
+            "phishing-reuse",
+            "phishing-reuse-2",
+            "phishing-001",
+        ]
+    );
+    let item = |id: &str| got.items.iter().find(|i| i.id.as_str() == id).unwrap();
+    let choice = item("phishing-report-first");
+    assert_eq!(
+        choice.prompt,
+        "If you clicked a phishing link, _____ to the security team within the hour."
+    );
+    assert_eq!(
+        choice.key,
+        AnswerKey::SingleChoice {
+            options: vec![
+                "report it".into(),
+                "delete the email".into(),
+                "wait and see".into()
+            ],
+            correct: 0
+        }
+    );
+    let word = item("phishing-mfa-name");
+    assert_eq!(
+        word.prompt,
+        "Phishing-resistant sign-in needs a second _____ as well as a password."
+    );
+    assert_eq!(
+        word.key,
+        AnswerKey::ShortText {
+            accepted: vec!["factor".into(), "step".into()],
+            max_edits: 0
+        }
+    );
+    let partial = item("phishing-report-address");
+    assert_eq!(
+        partial.key,
+        AnswerKey::ShortText {
+            accepted: vec!["phish@example.com".into()],
+            max_edits: 0
+        }
+    );
+    assert!(
+        partial
+            .explanation
+            .contains("Note: \"security@example.com\" earned 50% credit in the original bank"),
+        "{}",
+        partial.explanation
+    );
+    let essay = item("phishing-explain-a-report");
+    assert_eq!(
+        essay.key,
+        AnswerKey::FreeText {
+            rubric: vec![
+                "Names the report button".into(),
+                "Says not to forward or reply".into(),
+                "Says to report within the hour".into()
+            ],
+            model_answer: None
+        }
+    );
+    assert!(matches!(
+        item("phishing-describe-an-attack").key,
+        AnswerKey::FreeText { .. }
+    ));
+    assert_eq!(
+        item("phishing-sender-domain").explanation.lines().next(),
+        Some("Check the address, not the display name.")
+    );
+    assert_eq!(item("phishing-reuse").tags, ["Passwords"]);
+    assert_eq!(
+        item("phishing-reuse-2").key,
+        AnswerKey::TrueFalse { answer: true }
+    );
+    assert_eq!(
+        item("phishing-001").prompt,
+        "Is 1=1 in a strong password rule {really}?"
+    );
+    let problems: Vec<String> = got.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        problems,
+        [
+            "moodle-bank.gift:33:3: short answer \"security@example.com\" has partial credit (50%), which short-text items cannot give; it is not accepted and is named in the explanation",
+            "moodle-bank.gift:52:46: matching questions are not supported yet; question not imported",
+            "moodle-bank.gift:69:1: unsupported GIFT construct: description (a question without an answer block); question not imported",
+        ]
+    );
+}
+
+#[test]
+fn a_short_answer_with_only_partial_credit_is_refused() {
+    let got = import("q.gift", "Name it {=%50%half}", &opts());
+    assert!(got.items.is_empty());
+    let problems: Vec<String> = got.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems[1], "q.gift:1:9: short answer has no full-credit answer (`=answer` or `=%100%answer`); question not imported");
+}
+
+#[test]
+fn a_blank_at_the_start_of_a_missing_word_question() {
+    let got = import(
+        "q.gift",
+        "{=Phishing ~Patching} is the most common attack.",
+        &opts(),
+    );
+    assert_eq!(got.items[0].prompt, "_____ is the most common attack.");
 }
