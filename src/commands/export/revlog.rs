@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use ladder_engine::eval::RevlogEntry;
 use ladder_engine::schedule::Rating;
 use sha2::{Digest, Sha256};
 
@@ -114,6 +115,21 @@ pub fn rows(reviews: &[ReviewEntry], since: Option<chrono::DateTime<chrono::Utc>
         });
     }
     out
+}
+
+/// The rows as the engine's review log, exactly as `scheduler eval` would parse them
+/// from [`write`]'s text: the ground on which fitting from the store can stand.
+pub fn entries(rows: &[Row]) -> Vec<RevlogEntry> {
+    rows.iter()
+        .filter_map(|r| {
+            Some(RevlogEntry {
+                card_id: r.card_id,
+                rating: r.review_rating,
+                time: chrono::DateTime::from_timestamp_millis(r.review_time)?,
+                duration_ms: r.review_duration.map_or(0, |ms| ms as u64),
+            })
+        })
+        .collect()
 }
 
 /// Writes [`HEADER`] and `rows` as CSV; an unmeasured duration is an empty field.

@@ -126,4 +126,5 @@ fn the_text_is_the_log_scheduler_eval_reads() {
     assert_eq!(back[0].duration_ms, 4_200);
     assert_eq!(back[1].rating, Rating::Hard);
     assert_eq!(back[1].duration_ms, 0, "an unmeasured duration is empty");
+    assert_eq!(entries(&rows), back, "the store's log is the exported one");
 }
