@@ -1,8 +1,10 @@
-//! `ladder export --format csv|xapi [--since DATE] [--until DATE]`: the review log as CSV
-//! or as xAPI 1.0.3 statements (one JSON object per line), on stdout.
+//! `ladder export --format csv|xapi|revlog [--since DATE] [--until DATE]`: the review log
+//! as CSV, as xAPI 1.0.3 statements (one JSON object per line), or in the FSRS optimiser's
+//! schema that `ladder scheduler eval --revlog` reads, on stdout.
 //!
 //! Dates are `YYYY-MM-DD` (UTC; `--until` includes that whole day) or RFC 3339 instants.
-//! The rendering is pure ([`write_csv`], [`write_xapi`]); only [`run`] opens the store.
+//! The rendering is pure ([`write_csv`], [`write_xapi`], [`revlog`]); only [`run`] opens
+//! the store.
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -14,12 +16,15 @@ use std::process::ExitCode;
 use crate::config::{DatabaseUrl, Settings};
 use crate::store::ReviewEntry;
 
+pub mod revlog;
 pub mod xapi;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Csv,
     Xapi,
+    /// card_id,review_time,review_rating,review_state,review_duration (FSRS optimiser).
+    Revlog,
 }
 
 #[derive(Debug, clap::Args)]
@@ -68,17 +73,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .db
         .map(DatabaseUrl::new)
         .unwrap_or_else(|| settings.database_url.clone());
+    // A card's state in the revlog depends on its reviews before the window, so that
+    // format reads from the start and drops the earlier rows itself.
+    let read_since = match args.format {
+        Format::Revlog => None,
+        Format::Csv | Format::Xapi => args.since,
+    };
     let reviews = super::runtime()?.block_on(async {
         let store = crate::store::connect(url.expose())
             .await
             .with_context(|| format!("opening {url}"))?;
-        anyhow::Ok(store.review_log(args.since, args.until).await?)
+        anyhow::Ok(store.review_log(read_since, args.until).await?)
     })?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match args.format {
         Format::Csv => write_csv(&mut out, &reviews),
         Format::Xapi => write_xapi(&mut out, &reviews, &settings.export.item_base_url),
+        Format::Revlog => revlog::write(&mut out, &revlog::rows(&reviews, args.since)),
     }
     .and_then(|()| Ok(out.flush()?));
     match written {

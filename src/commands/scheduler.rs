@@ -3,7 +3,8 @@
 //! Reads the file and prints; the replay, metrics and parameter fitting all live in
 //! `ladder_engine::eval`, on the same `Scheduler` the service uses.
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -13,14 +14,15 @@ use serde::Serialize;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Replay a py-fsrs review log (card_id,review_rating,review_time,review_duration) and
-    /// report how well predicted recall matched what happened.
+    /// Replay a review log (card_id,review_rating,review_time[,review_duration], as py-fsrs
+    /// and `ladder export --format revlog` write it) and report how well predicted recall
+    /// matched what happened.
     Eval(EvalArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// The review log (CSV).
+    /// The review log (CSV), or `-` for standard input (`ladder export --format revlog |`).
     #[arg(long)]
     pub revlog: PathBuf,
     /// Fit FSRS parameters to the log and report held-out figures from a 5-way
@@ -64,8 +66,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
 
 #[tracing::instrument(skip_all)]
 fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.revlog)
-        .with_context(|| format!("reading {}", args.revlog.display()))?;
+    let text = read_revlog(&args.revlog)?;
     let entries =
         eval::parse_revlog(&text).with_context(|| format!("parsing {}", args.revlog.display()))?;
     let days = DayBoundary {
@@ -99,6 +100,18 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         print_table(&report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The log's text: the file, or standard input for `-`.
+fn read_revlog(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the review log from standard input")?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
 fn print_table(r: &Report) {
