@@ -201,4 +201,10 @@ pub trait Records: Send + Sync {
     async fn stages(&self, key: &LearnerKey) -> Result<Vec<StageRecord>>;
     /// Escalations sent to the learner, oldest first.
     async fn escalations(&self, key: &LearnerKey) -> Result<Vec<Escalation>>;
+    /// Everything the service's store holds about the learner beyond the records above
+    /// (account, roles, teams, questions, contributions, votes, grades given, messages),
+    /// for "export my data". None where there is no such store (the in-memory records).
+    async fn stored_data(&self, _key: &LearnerKey) -> Result<Option<crate::store::LearnerData>> {
+        Ok(None)
+    }
 }

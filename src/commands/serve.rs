@@ -161,6 +161,11 @@ async fn serve(
         notices,
         cron,
     };
+    let pruning = tokio::spawn(crate::delivery::retention::prune_forever(
+        store.clone(),
+        clock.clone(),
+        settings.delivery.sent_retention_days,
+    ));
     let planning = tokio::spawn(plan_forever(loops, store));
 
     let options = DiscordOptions {
@@ -184,6 +189,7 @@ async fn serve(
         }
     };
     planning.abort();
+    pruning.abort();
     let _ = stop.send(true);
     while delivery.join_next().await.is_some() {}
     result

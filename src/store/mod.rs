@@ -13,6 +13,7 @@ use std::sync::Arc;
 pub mod directory;
 pub mod outbox;
 pub mod postgres;
+pub mod privacy;
 pub mod progress;
 pub mod prompts;
 mod shared;
@@ -80,9 +81,15 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 }
 
 /// Everything the service keeps, behind one object.
-pub trait Store: Directory + Progress + Prompts + outbox::Outbox + Send + Sync {}
+pub trait Store:
+    Directory + Progress + Prompts + outbox::Outbox + privacy::Retention + Send + Sync
+{
+}
 
-impl<T: Directory + Progress + Prompts + outbox::Outbox + Send + Sync> Store for T {}
+impl<T: Directory + Progress + Prompts + outbox::Outbox + privacy::Retention + Send + Sync> Store
+    for T
+{
+}
 
 /// Opens the store named by `url`, applying pending migrations: `sqlite://path?mode=rwc`
 /// (or `sqlite::memory:`) or `postgres://…`.
