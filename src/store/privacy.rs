@@ -186,7 +186,8 @@ fn word_spans(text: &str, needle: &str) -> Vec<(usize, usize)> {
         .filter(|&(start, end)| {
             let before = text[..start].chars().last();
             let after = text[end..].chars().next();
-            !(starts_word && glued(before)) && !(ends_word && glued(after))
+            let glued_before = starts_word && glued(before);
+            !(glued_before || (ends_word && glued(after)))
         })
         .collect()
 }
