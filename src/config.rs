@@ -80,6 +80,10 @@ pub struct Delivery {
     pub lease_secs: u64,
     /// Delivery workers per instance (they share the instance's rate limit).
     pub workers: u32,
+    /// Days a finished outbox row (sent, skipped, expired, undeliverable) is kept: the
+    /// delivery history, holding whom each message went to and what it said, is pruned
+    /// after this. At least 1.
+    pub sent_retention_days: u32,
 }
 
 impl Default for Delivery {
@@ -92,6 +96,7 @@ impl Default for Delivery {
             retry_max_secs: 3600,
             lease_secs: 60,
             workers: 2,
+            sent_retention_days: 30,
         }
     }
 }

@@ -1,7 +1,12 @@
 //! `privacy`: leaderboard opt-out, "export my data" as a JSON file, and "delete my data"
 //! behind an explicit confirmation step.
 //!
-//! Depends on the records interface.
+//! The export keeps its first sections (learner, stages, reviews, memories, escalations,
+//! prompts) stable and adds what the store holds beyond them: the account row, roles,
+//! teams, enrolments, questions asked, answers given to others, contributions, votes,
+//! grades given and the messages addressed to the person. Deleting is the store's one
+//! transaction (`store::privacy`): nothing about the person is left, and no message to
+//! or about them is sent afterwards. Depends on the records interface.
 
 use serde::Serialize;
 
@@ -11,6 +16,7 @@ use ladder_engine::schedule::Memory;
 use super::records::{Escalation, Learner, LearnerKey, Prompt, Review, StageRecord};
 use super::{App, AppResult};
 use crate::platform::{Actor, Block, Choice, Reply};
+use crate::store;
 
 pub async fn handle(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply>> {
     let key = LearnerKey::of(actor);
@@ -62,7 +68,7 @@ fn overview(learner: &Learner) -> Reply {
 fn confirm_delete() -> Reply {
     Reply::private(vec![
         Block::Text(
-            "This deletes everything Ladder holds about you (answers, stages, settings) and stops your questions. It cannot be undone. Are you sure?"
+            "This deletes everything Ladder holds about you (answers, stages, settings, questions, contributions, votes, roles, teams and messages waiting for you), removes your name from what others were sent or keep, and stops your questions. It cannot be undone. Are you sure?"
                 .into(),
         ),
         Block::Choices {
@@ -98,6 +104,32 @@ struct Export<'a> {
     memories: Vec<(String, Memory)>,
     escalations: Vec<Escalation>,
     prompts: Vec<Prompt>,
+    #[serde(flatten)]
+    stored: Stored,
+}
+
+/// The sections added from the store (empty without one).
+#[derive(Serialize, Default)]
+struct Stored {
+    /// The stored account: platform id, settings and opt-outs as kept.
+    account: Option<store::Learner>,
+    roles: Vec<store::Role>,
+    enrolments: Vec<store::Enrolment>,
+    contributions: Vec<store::Contribution>,
+    #[serde(flatten)]
+    elsewhere: store::HeldElsewhere,
+}
+
+impl From<store::LearnerData> for Stored {
+    fn from(d: store::LearnerData) -> Self {
+        Stored {
+            account: Some(d.learner),
+            roles: d.roles,
+            enrolments: d.enrolments,
+            contributions: d.contributions,
+            elsewhere: d.elsewhere,
+        }
+    }
 }
 
 async fn export(app: &App, learner: &Learner) -> AppResult<Vec<Reply>> {
@@ -115,13 +147,23 @@ async fn export(app: &App, learner: &Learner) -> AppResult<Vec<Reply>> {
             .collect(),
         prompts: app.records.prompts(key).await?,
         escalations: app.records.escalations(key).await?,
+        stored: app
+            .records
+            .stored_data(key)
+            .await?
+            .map(Stored::from)
+            .unwrap_or_default(),
     };
     let bytes = serde_json::to_vec_pretty(&data).unwrap_or_default();
     Ok(vec![Reply::private(vec![
         Block::Text(format!(
-            "Here is everything Ladder holds about you: {} answers, {} skills with a stage.",
+            "Here is everything Ladder holds about you: {} answers, {} skills with a stage, \
+             {} questions asked, {} contributions, {} votes.",
             data.reviews.len(),
-            data.stages.len()
+            data.stages.len(),
+            data.stored.elsewhere.questions.len(),
+            data.stored.contributions.len(),
+            data.stored.elsewhere.votes.len(),
         )),
         Block::File {
             bytes,

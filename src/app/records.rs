@@ -229,4 +229,10 @@ pub trait Records: Send + Sync {
     ) -> Result<bool>;
     /// Forgets handled events first seen before `before`.
     async fn forget_handled_before(&self, before: DateTime<Utc>) -> Result<u64>;
+    /// Everything the service's store holds about the learner beyond the records above
+    /// (account, roles, teams, questions, contributions, votes, grades given, messages),
+    /// for "export my data". None where there is no such store (the in-memory records).
+    async fn stored_data(&self, _key: &LearnerKey) -> Result<Option<crate::store::LearnerData>> {
+        Ok(None)
+    }
 }

@@ -206,6 +206,11 @@ async fn serve(
         cron,
         health: Arc::clone(&health),
     };
+    let pruning = tokio::spawn(crate::delivery::retention::prune_forever(
+        store.clone(),
+        clock.clone(),
+        settings.delivery.sent_retention_days,
+    ));
     let planning = tokio::spawn(plan_forever(loops, store, stopped.clone()));
 
     let options = DiscordOptions {
@@ -227,6 +232,7 @@ async fn serve(
             run_sharded(options, responder, application_id, &leases, plan).await
         }
     };
+    pruning.abort();
     shut_down(stop, planning, delivery, admin, &health).await;
     result
 }

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod health;
 pub mod outbox;
 pub mod postgres;
+pub mod privacy;
 pub mod progress;
 pub mod prompts;
 mod shared;
@@ -81,9 +82,15 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 }
 
 /// Everything the service keeps, behind one object.
-pub trait Store: Directory + Progress + Prompts + outbox::Outbox + Send + Sync {}
+pub trait Store:
+    Directory + Progress + Prompts + outbox::Outbox + privacy::Retention + Send + Sync
+{
+}
 
-impl<T: Directory + Progress + Prompts + outbox::Outbox + Send + Sync> Store for T {}
+impl<T: Directory + Progress + Prompts + outbox::Outbox + privacy::Retention + Send + Sync> Store
+    for T
+{
+}
 
 /// Opens the store named by `url`, applying pending migrations: `sqlite://path?mode=rwc`
 /// (or `sqlite::memory:`) or `postgres://…`.

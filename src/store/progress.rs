@@ -150,4 +150,24 @@ pub struct LearnerData {
     pub memories: Vec<(ItemId, Memory)>,
     pub stages: Vec<StageChange>,
     pub contributions: Vec<Contribution>,
+    /// What else the store holds about the person (answers to others' questions, votes,
+    /// grades given, teams, messages to them).
+    #[serde(flatten)]
+    pub elsewhere: HeldElsewhere,
+}
+
+/// The export's sections beyond the learner's own progress.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HeldElsewhere {
+    /// Questions they asked experts, with the answers.
+    pub questions: Vec<Question>,
+    /// Others' questions they answered as an expert.
+    pub answers_given: Vec<Question>,
+    pub votes: Vec<super::privacy::VoteCast>,
+    /// Free-text answers of others they graded.
+    pub peer_reviews_given: Vec<PeerReview>,
+    pub teams: Vec<super::types::Team>,
+    /// Outbox rows addressed to them (prompts, reminders, notices).
+    pub messages: Vec<super::privacy::HeldMessage>,
 }

@@ -357,6 +357,14 @@ impl Records for StoreRecords {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn stored_data(&self, key: &LearnerKey) -> Result<Option<store::LearnerData>> {
+        match self.id(key).await? {
+            Some(id) => Ok(Some(self.store.learner_data(id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn escalations(&self, key: &LearnerKey) -> Result<Vec<Escalation>> {
         let Some(id) = self.id(key).await? else {
             return Ok(Vec::new());

@@ -82,3 +82,4 @@ impl PgStore {
 }
 
 super::shared::impl_all!(PgStore, db = sqlx::Postgres, lock = "FOR UPDATE");
+super::shared::privacy::impl_privacy!(PgStore, instant = super::shared::privacy::instant_ts);

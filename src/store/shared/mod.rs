@@ -8,6 +8,7 @@
 
 pub(crate) mod directory;
 pub(crate) mod expert;
+pub(crate) mod privacy;
 pub(crate) mod progress;
 pub(crate) mod progress_more;
 pub(crate) mod prompts;

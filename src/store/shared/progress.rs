@@ -372,7 +372,7 @@ macro_rules! impl_progress {
                     .await?
                     .ok_or_else(|| $crate::store::StoreError::NotFound("learner".into()))?;
                 Ok($crate::store::LearnerData {
-                    learner: person,
+                    learner: person.clone(),
                     roles: self.roles(learner).await?,
                     enrolments: self.enrolments(learner).await?,
                     prompts: self.prompts_of(learner).await?,
@@ -380,6 +380,7 @@ macro_rules! impl_progress {
                     memories: self.memories(learner).await?,
                     stages: self.stage_history(learner).await?,
                     contributions: self.contributions_by(learner).await?,
+                    elsewhere: self.held_elsewhere(&person).await?,
                 })
             }
 

@@ -1,5 +1,5 @@
 //! The larger [`Progress`](crate::store::Progress) operations, as inherent methods the trait
-//! implementation calls: the answer transaction and the privacy delete.
+//! implementation calls: the answer transaction (the privacy delete is in `privacy`).
 //!
 //! The answer transaction's order of checks matters: an answered prompt returns the original
 //! result before any staleness check, so that a double click after the next day's prompt
@@ -179,21 +179,6 @@ macro_rules! impl_progress_more {
                 .execute(ex)
                 .await?;
                 Ok(())
-            }
-
-            async fn forget_tx(
-                &self,
-                learner: $crate::store::LearnerId,
-            ) -> Result<(), $crate::store::StoreError> {
-                // Foreign keys cascade from the learner to everything recorded about them;
-                // answers they gave to others' questions keep the text but lose the name.
-                let mut tx = self.begin_write().await?;
-                let done = sqlx::query("DELETE FROM learners WHERE id = $1")
-                    .bind(learner.0)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                $crate::store::shared::directory::found(done.rows_affected(), "learner")
             }
         }
     };

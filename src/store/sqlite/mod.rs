@@ -157,3 +157,4 @@ impl SqliteStore {
 
 // SQLite has no row locks: BEGIN IMMEDIATE already serialises writers.
 super::shared::impl_all!(SqliteStore, db = sqlx::Sqlite, lock = "");
+super::shared::privacy::impl_privacy!(SqliteStore, instant = super::shared::privacy::instant_ms);
