@@ -16,6 +16,7 @@ pub mod manage;
 mod onboarding;
 mod pick;
 mod plan;
+pub mod policy;
 mod privacy;
 mod progress;
 pub mod prompt;
@@ -49,6 +50,8 @@ pub struct App {
     library: Arc<Library>,
     schedulers: learning::Schedulers,
     clock: Arc<dyn Clock>,
+    /// The tenant's `[schedules]`: push time, caps, expiry.
+    policy: policy::DailyPolicy,
     /// Managers' and experts' wiring, set once by [`App::set_staffing`].
     staffing: std::sync::OnceLock<manage::Staffing>,
 }
@@ -60,8 +63,24 @@ impl App {
             records,
             library,
             clock,
+            policy: policy::DailyPolicy::default(),
             staffing: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The app with the tenant's `[schedules]` instead of the defaults.
+    pub fn with_policy(mut self, policy: policy::DailyPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn policy(&self) -> &policy::DailyPolicy {
+        &self.policy
+    }
+
+    /// The app's clock (virtual in the playground and tests).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     pub fn library(&self) -> &Library {
