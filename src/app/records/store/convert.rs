@@ -51,6 +51,8 @@ pub(super) fn prefs_into(p: &Preferences, mut stored: store::Preferences) -> sto
 
 pub(super) fn prompt_from(p: store::Prompt, learner: LearnerKey) -> Result<Prompt> {
     let state = match p.status {
+        // A newer push replaced it: that, not its age, is why it cannot be answered.
+        s if s != PromptStatus::Answered && p.superseded_by.is_some() => PromptState::Replaced,
         s if s.is_open() => PromptState::Open,
         PromptStatus::Answered => PromptState::Answered,
         PromptStatus::Expired => PromptState::Expired,
