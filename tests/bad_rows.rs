@@ -124,7 +124,10 @@ async fn one_bad_row_serves_everyone_else(store: Arc<dyn Store>, raw: Raw) {
         .plan(&TenantSchedule {
             tenant: "acme".into(),
             name: "default".into(),
-            cron: CronSchedule::parse("0 9 * * 1-5").expect("cron"),
+            policy: ladder::app::policy::DailyPolicy {
+                cron: CronSchedule::parse("0 9 * * 1-5").expect("cron"),
+                ..ladder::app::policy::DailyPolicy::default()
+            },
         })
         .await
         .expect("the day is planned despite the bad row");

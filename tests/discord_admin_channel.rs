@@ -101,7 +101,7 @@ async fn a_team_channel_must_belong_to_the_admins_server() {
         let app = Arc::clone(&app);
         async move { app.handle(inbound).await }
     };
-    let adapter = Adapter::new(responder, GUILD);
+    let adapter = Adapter::new(responder);
     let http = h.http();
     let set_channel = |id: &str, channel: &str| {
         let options = json!([{"type": 2, "name": "team", "options": [

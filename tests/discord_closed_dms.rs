@@ -108,7 +108,10 @@ impl World {
         let schedule = TenantSchedule {
             tenant: GUILD.into(),
             name: "daily".into(),
-            cron: CronSchedule::parse("0 0 9 * * Mon-Fri").unwrap(),
+            policy: ladder::app::policy::DailyPolicy {
+                cron: CronSchedule::parse("0 0 9 * * Mon-Fri").unwrap(),
+                ..ladder::app::policy::DailyPolicy::default()
+            },
         };
         materialiser.plan(&schedule).await.unwrap();
         let chat: Arc<dyn Chat> = Arc::new(DiscordChat::new(Arc::new(self.h.http())));

@@ -33,7 +33,7 @@ async fn world(store: Arc<dyn Store>) -> World {
         .await;
     let quiet = w.learner("acme", "quiet").await;
     let mut prefs = quiet.prefs.clone();
-    prefs.notifications_opt_out = true;
+    prefs.notices.expert = true;
     w.store.set_preferences(quiet.id, &prefs).await.unwrap();
     let blue = w
         .store

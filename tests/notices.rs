@@ -17,7 +17,7 @@ use ladder::delivery::notices::NoticeSource;
 use ladder::delivery::slots::{parse_tz, CronSchedule};
 use ladder::platform::{Block, Destination, Reply};
 use ladder::store::outbox::{Claimed, MessageKind};
-use ladder::store::{NewTeam, RoleKind, RoleScope, Store};
+use ladder::store::{NewTeam, NoticeOptOuts, RoleKind, RoleScope, Store};
 use staff_world::{actor, monday, on_both_stores, text, World};
 use std::sync::Arc;
 
@@ -190,12 +190,13 @@ async fn posts_world(store: Arc<dyn Store>) -> (World, TeamPosts) {
         .await;
     let away = w.learner("acme", "away").await;
     let mut prefs = away.prefs.clone();
-    prefs.notifications_opt_out = true;
+    prefs.notices = NoticeOptOuts::ALL;
     w.store.set_preferences(away.id, &prefs).await.unwrap();
     // Boss lives in Tokyo: Monday 08:00 there is Sunday 23:00 UTC.
     let boss = w.learner("acme", "boss").await;
     let mut prefs = boss.prefs.clone();
     prefs.timezone = "Asia/Tokyo".into();
+    prefs.chosen.timezone = true;
     w.store.set_preferences(boss.id, &prefs).await.unwrap();
 
     let app = App::new(w.records.clone(), w.library.clone(), w.clock.clone());

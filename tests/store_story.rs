@@ -140,6 +140,8 @@ async fn directory_steps(s: &dyn Store, a: &Tenant, b: &Tenant, pat: &Learner, o
     prefs.days = vec![chrono::Weekday::Tue, chrono::Weekday::Sat];
     prefs.paused_until = Some(t0() + Duration::days(3));
     prefs.leaderboard_opt_out = true;
+    prefs.chosen.time = true;
+    prefs.notices.digest = true;
     s.set_preferences(pat.id, &prefs).await.unwrap();
     let read = s.learner(pat.id).await.unwrap().unwrap();
     assert_eq!(read.prefs, prefs, "settings survive a restart exactly");

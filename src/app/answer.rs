@@ -72,7 +72,12 @@ pub async fn loose_text(app: &App, actor: &Actor, text: &str) -> AppResult<Vec<R
     if app.learner(actor).await?.is_none() {
         return onboarding::not_joined(app, actor).await;
     }
+    let now = app.clock.now();
     let open = app.records.open_prompts(&LearnerKey::of(actor)).await?;
+    let open: Vec<_> = open
+        .into_iter()
+        .filter(|p| p.state_at(now) == PromptState::Open)
+        .collect();
     match open
         .iter()
         .filter(|p| p.revealed_at.is_some())
@@ -93,8 +98,10 @@ pub async fn reveal(app: &App, actor: &Actor, id: &PromptRef) -> AppResult<Vec<R
     let Some((prompt, item)) = own_prompt(app, actor, id).await? else {
         return stale(app, actor).await;
     };
-    if prompt.state != PromptState::Open {
-        return stale(app, actor).await;
+    match prompt.state_at(app.clock.now()) {
+        PromptState::Open => {}
+        PromptState::Expired => return expired(app, actor).await,
+        _ => return stale(app, actor).await,
     }
     app.records.reveal(&prompt.id, app.clock.now()).await?;
     Ok(vec![prompt::question(&app.library, item, &prompt)])
@@ -152,11 +159,37 @@ pub async fn waiting(app: &App, actor: &Actor) -> AppResult<Vec<Reply>> {
 
 /// The reply to an answer for a question that is gone, with the current one.
 pub async fn stale(app: &App, actor: &Actor) -> AppResult<Vec<Reply>> {
-    let mut replies = vec![Reply::text(
-        "This question expired or was replaced, so that answer was not counted.",
-    )];
+    gone(
+        app,
+        actor,
+        "This question expired or was replaced, so that answer was not counted.".into(),
+    )
+    .await
+}
+
+/// The reply to an answer for a pushed question past `schedules.prompt_ttl_hours`.
+async fn expired(app: &App, actor: &Actor) -> AppResult<Vec<Reply>> {
+    let hours = app.policy.prompt_ttl.map_or(0, |ttl| ttl.num_hours());
+    gone(
+        app,
+        actor,
+        format!(
+            "This question expired: daily questions can be answered for {hours} hours after \
+             they arrive, so that answer was not counted."
+        ),
+    )
+    .await
+}
+
+async fn gone(app: &App, actor: &Actor, said: String) -> AppResult<Vec<Reply>> {
+    let mut replies = vec![Reply::text(said)];
+    let now = app.clock.now();
     let open = app.records.open_prompts(&LearnerKey::of(actor)).await?;
-    match open.iter().max_by_key(|p| p.created_at) {
+    match open
+        .iter()
+        .filter(|p| p.state_at(now) == PromptState::Open)
+        .max_by_key(|p| p.created_at)
+    {
         Some(p) => {
             if let Some(item) = app.library.item(&p.item) {
                 replies.push(Reply::text("Here is your current one:"));
@@ -180,6 +213,9 @@ async fn submit(
     raw: &str,
 ) -> AppResult<Vec<Reply>> {
     let now = app.clock.now();
+    if prompt.state_at(now) == PromptState::Expired {
+        return expired(app, actor).await;
+    }
     let Some(item) = app.library.item(&prompt.item) else {
         return stale(app, actor).await;
     };

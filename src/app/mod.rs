@@ -17,6 +17,7 @@ pub mod manage;
 mod onboarding;
 mod pick;
 mod plan;
+pub mod policy;
 mod privacy;
 mod progress;
 pub mod prompt;
@@ -52,6 +53,8 @@ pub struct App {
     library: Arc<Library>,
     schedulers: learning::Schedulers,
     clock: Arc<dyn Clock>,
+    /// The tenant's `[schedules]`: push time, caps, expiry.
+    policy: policy::DailyPolicy,
     /// Managers' and experts' wiring, set once by [`App::set_staffing`].
     staffing: std::sync::OnceLock<manage::Staffing>,
     replays: replays::Replays,
@@ -64,9 +67,25 @@ impl App {
             records,
             library,
             clock,
+            policy: policy::DailyPolicy::default(),
             staffing: std::sync::OnceLock::new(),
             replays: replays::Replays::default(),
         }
+    }
+
+    /// The app with the tenant's `[schedules]` instead of the defaults.
+    pub fn with_policy(mut self, policy: policy::DailyPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn policy(&self) -> &policy::DailyPolicy {
+        &self.policy
+    }
+
+    /// The app's clock (virtual in the playground and tests).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     pub fn library(&self) -> &Library {
@@ -78,7 +97,10 @@ impl App {
     #[tracing::instrument(skip_all, fields(event = %inbound.event_id))]
     pub async fn handle(&self, inbound: Inbound) -> Vec<Reply> {
         let started = std::time::Instant::now();
-        let (platform, kind) = (inbound.actor.platform, crate::ops::metrics::kind_of(&inbound.kind));
+        let (platform, kind) = (
+            inbound.actor.platform,
+            crate::ops::metrics::kind_of(&inbound.kind),
+        );
         let now = self.clock.now();
         let result = match self.replays.arrival(&*self.records, &inbound, now).await {
             Ok(replays::Arrival::Replay) if !replays::replays_itself(&inbound.kind) => {

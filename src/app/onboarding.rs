@@ -119,9 +119,17 @@ pub async fn join(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply>>
         replies.push(join_offer(&app.library));
         return Ok(replies);
     };
-    app.enrol(actor, std::slice::from_ref(&track.id)).await?;
+    let learner = app.enrol(actor, std::slice::from_ref(&track.id)).await?;
+    let when = match (
+        &learner.prefs.time,
+        &learner.prefs.days,
+        &learner.prefs.timezone,
+    ) {
+        (None, None, None) => app.policy.describe(app.clock.now()),
+        _ => "the time you chose".to_owned(),
+    };
     let mut replies = vec![Reply::text(format!(
-        "You joined **{}**. Your daily questions arrive at 09:00 UTC on weekdays: change that with /settings.",
+        "You joined **{}**. Your daily questions arrive at {when}: change that with /settings.",
         track.title
     ))];
     replies.extend(plan::practice_now(app, actor, None).await?);
@@ -159,7 +167,7 @@ pub fn help() -> Reply {
         ("/search TEXT", "search all resources"),
         (
             "/settings",
-            "time, timezone, days, daily cap, pause N days, resume",
+            "time, timezone, days, daily cap, pause N days, resume; notices off (or notices manager|expert|digest off)",
         ),
         (
             "/privacy",

@@ -14,11 +14,6 @@ use std::collections::HashMap;
 use super::learning::Schedulers;
 use super::records::StageRecord;
 
-/// New items introduced per day unless the learner has earned more control.
-pub const NEW_PER_DAY: u32 = 5;
-/// Reviews per day through practice on demand: enough to catch up, not enough to cram.
-pub const REVIEWS_PER_DAY: u32 = 25;
-
 /// What the picker knows about the learner.
 pub struct Situation<'a, 'b> {
     pub library: &'a Library,
@@ -28,6 +23,9 @@ pub struct Situation<'a, 'b> {
     pub stages: &'b [StageRecord],
     /// (new items, reviews) already asked today.
     pub done_today: (u32, u32),
+    /// (new items, reviews) allowed a day: the tenant's `daily_new_cap` and
+    /// `daily_review_cap`, lowered by the learner's own cap.
+    pub caps: (u32, u32),
     /// Items that already have an open prompt (never ask the same thing twice at once).
     pub busy: &'b [ItemId],
     pub now: DateTime<Utc>,
@@ -85,9 +83,9 @@ pub fn next_item<'a>(s: &Situation<'a, '_>, req: &Request) -> Option<&'a Item> {
         new_per_day: if req.beyond_new_cap {
             u32::MAX
         } else {
-            NEW_PER_DAY
+            s.caps.0
         },
-        reviews_per_day: REVIEWS_PER_DAY,
+        reviews_per_day: s.caps.1,
     };
     let scheduler = s.schedulers.any();
     let picked = pick_daily(scheduler, &candidates, caps, s.done_today, s.now);

@@ -2,11 +2,12 @@
 //! playground's `/skip`), the follow-up question after a daily answer, and practice on
 //! demand.
 //!
-//! Pushes respect the learner's days, time, timezone, pause and daily cap; a new day's
-//! push replaces yesterday's unanswered one. Depends on the records interface, the picker
-//! and prompt rendering.
+//! Pushes follow the tenant's policy (`prompt_cron` in `schedules.timezone`, the daily
+//! caps, the prompts' time to live) with the learner's own days, time, timezone, pause and
+//! cap over it; a new day's push replaces yesterday's unanswered one. Depends on the
+//! records interface, the policy, the picker and prompt rendering.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use ladder_engine::{Item, SkillId, Stage};
 use std::collections::HashMap;
@@ -54,14 +55,15 @@ impl App {
         let Some(learner) = self.records.learner(key).await? else {
             return Ok(None);
         };
-        if !push_due(&learner, now) {
+        if !self.push_due(&learner, now) {
             return Ok(None);
         }
         let prompts = self.records.prompts(key).await?;
-        let today = local_date(&learner, now);
+        let tz = self.policy.timezone_of(&learner.prefs);
+        let today = local_date(tz, now);
         let pushed_today = prompts
             .iter()
-            .any(|p| p.pushed && local_date(&learner, p.created_at) == today);
+            .any(|p| p.pushed && local_date(tz, p.created_at) == today);
         if pushed_today {
             return Ok(None);
         }
@@ -134,10 +136,11 @@ impl App {
         let memories: HashMap<_, _> = self.records.memories(key).await?.into_iter().collect();
         let stages = self.records.stages(key).await?;
         let prompts = self.records.prompts(key).await?;
-        let done_today = done_today(learner, &prompts, now);
+        let tz = self.policy.timezone_of(&learner.prefs);
+        let done_today = done_today(tz, &prompts, now);
         let busy: Vec<_> = prompts
             .iter()
-            .filter(|p| p.state == PromptState::Open)
+            .filter(|p| p.state_at(now) == PromptState::Open)
             .map(|p| p.item.clone())
             .collect();
         let s = Situation {
@@ -147,6 +150,7 @@ impl App {
             memories: &memories,
             stages: &stages,
             done_today,
+            caps: self.policy.caps_of(&learner.prefs),
             busy: &busy,
             now,
         };
@@ -182,6 +186,7 @@ impl App {
             created_at: now,
             revealed_at,
             state: PromptState::Open,
+            expires_at: pushed.then(|| self.policy.expiry_from(now)).flatten(),
         };
         // A new daily question replaces yesterday's unanswered one: answering that later
         // is told it was replaced.
@@ -199,13 +204,18 @@ pub async fn after_answer(app: &App, actor: &Actor, answered: &Prompt) -> AppRes
     if !answered.pushed {
         return Ok(Vec::new());
     }
-    let today = local_date(&learner, now);
+    let tz = app.policy.timezone_of(&learner.prefs);
+    let today = local_date(tz, now);
     let prompts = app.records.prompts(&learner.key).await?;
     let pushed_today = prompts
         .iter()
-        .filter(|p| p.pushed && local_date(&learner, p.created_at) == today)
+        .filter(|p| p.pushed && local_date(tz, p.created_at) == today)
         .count() as u32;
-    if pushed_today >= learner.prefs.daily_cap {
+    if learner
+        .prefs
+        .daily_cap
+        .is_some_and(|cap| pushed_today >= cap)
+    {
         return Ok(vec![Reply::text(
             "That's all for today. See you tomorrow! (/practice if you want more now.)",
         )]);
@@ -260,7 +270,7 @@ async fn practice_item(
         }
         None => Ok(vec![Reply::text(format!(
             "Nothing is due and you have met today's {} new questions: rest is part of learning. Come back tomorrow, or /skip 1d in the demo.",
-            pick::NEW_PER_DAY
+            app.policy.caps_of(&learner.prefs).0
         ))]),
     }
 }
@@ -278,12 +288,12 @@ pub fn more_button() -> Reply {
 
 /// (new items, reviews) asked today in the learner's timezone: a prompt is new when it is
 /// the first ever for its item.
-fn done_today(learner: &Learner, prompts: &[Prompt], now: DateTime<Utc>) -> (u32, u32) {
-    let today = local_date(learner, now);
+fn done_today(tz: Tz, prompts: &[Prompt], now: DateTime<Utc>) -> (u32, u32) {
+    let today = local_date(tz, now);
     let mut counts = (0, 0);
     for p in prompts
         .iter()
-        .filter(|p| local_date(learner, p.created_at) == today)
+        .filter(|p| local_date(tz, p.created_at) == today)
     {
         let seen_before = prompts
             .iter()
@@ -297,19 +307,18 @@ fn done_today(learner: &Learner, prompts: &[Prompt], now: DateTime<Utc>) -> (u32
     counts
 }
 
-fn tz(learner: &Learner) -> Tz {
-    learner.prefs.timezone.parse().unwrap_or(Tz::UTC)
+fn local_date(tz: Tz, t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&tz).date_naive()
 }
 
-fn local_date(learner: &Learner, t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&tz(learner)).date_naive()
-}
-
-/// A practice day, past the learner's time, and not paused.
-fn push_due(learner: &Learner, now: DateTime<Utc>) -> bool {
-    let local = now.with_timezone(&tz(learner));
-    let paused = learner.prefs.paused_until.is_some_and(|u| now < u);
-    !paused && learner.prefs.days.contains(&local.weekday()) && local.time() >= learner.prefs.time
+impl App {
+    /// Today's slot (the tenant's cron with the learner's own choices over it, in the
+    /// learner's timezone) has come, and the learner is not paused.
+    fn push_due(&self, learner: &Learner, now: DateTime<Utc>) -> bool {
+        let schedule = self.policy.schedule_of(&learner.prefs);
+        let tz = self.policy.timezone_of(&learner.prefs);
+        crate::delivery::slots::current_slot(&schedule, tz, now).is_some()
+    }
 }
 
 fn seed(key: &LearnerKey, item: &Item, now: DateTime<Utc>) -> u64 {

@@ -17,6 +17,7 @@ use super::action::PromptRef;
 use crate::platform::{Actor, Platform, Reply};
 
 mod store;
+pub use crate::store::NoticeOptOuts;
 pub use store::StoreRecords;
 
 /// The learner's key: platform, tenant and user id together, as the platform names them.
@@ -46,18 +47,22 @@ pub struct Membership {
     pub name: String,
 }
 
-/// When and how much a learner wants to practise.
+/// When and how much a learner wants to practise. `None` means "not chosen": the tenant's
+/// `[schedules]` apply (its cron's time and days, its timezone, its daily caps), and follow
+/// any later change of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preferences {
     /// IANA timezone name, already validated.
-    pub timezone: String,
-    pub time: NaiveTime,
-    pub days: Vec<Weekday>,
-    /// Questions per daily push (1..=5 by default; the cap on reviews).
-    pub daily_cap: u32,
+    pub timezone: Option<String>,
+    pub time: Option<NaiveTime>,
+    pub days: Option<Vec<Weekday>>,
+    /// Questions per day (1..=5), lowering the tenant's new-item and review caps.
+    pub daily_cap: Option<u32>,
     pub paused_until: Option<DateTime<Utc>>,
     /// Shown on the cohort leaderboard (on unless the learner opts out).
     pub leaderboard: bool,
+    /// Notices the person turned off.
+    pub notices: NoticeOptOuts,
     /// Pinged on the channel notice that stands in for a DM while DMs are closed.
     pub channel_mention: bool,
     /// The platform refused the last DM: the daily question waits in a channel instead.
@@ -66,20 +71,16 @@ pub struct Preferences {
 }
 
 impl Default for Preferences {
+    /// A new learner's: everything from the tenant, on the leaderboard, every notice on.
     fn default() -> Self {
         Preferences {
-            timezone: "UTC".into(),
-            time: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
-            days: vec![
-                Weekday::Mon,
-                Weekday::Tue,
-                Weekday::Wed,
-                Weekday::Thu,
-                Weekday::Fri,
-            ],
-            daily_cap: 3,
+            timezone: None,
+            time: None,
+            days: None,
+            daily_cap: None,
             paused_until: None,
             leaderboard: true,
+            notices: NoticeOptOuts::default(),
             channel_mention: false,
             dm_closed: false,
         }
@@ -104,6 +105,8 @@ pub enum PromptState {
     Answered,
     /// Superseded by a newer prompt (the next day's push) before it was answered.
     Replaced,
+    /// Left unanswered past `schedules.prompt_ttl_hours`.
+    Expired,
 }
 
 /// One question put to one learner.
@@ -122,6 +125,20 @@ pub struct Prompt {
     /// Latency is measured from here.
     pub revealed_at: Option<DateTime<Utc>>,
     pub state: PromptState,
+    /// A pushed prompt can no longer be answered from this instant.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl Prompt {
+    /// The state at `now`: an open prompt past its expiry is expired, whether or not the
+    /// store has marked it yet.
+    pub fn state_at(&self, now: DateTime<Utc>) -> PromptState {
+        match self.state {
+            PromptState::Open if self.expires_at.is_some_and(|e| e <= now) => PromptState::Expired,
+            s => s,
+        }
+    }
 }
 
 /// One graded answer.

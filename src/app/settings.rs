@@ -1,12 +1,16 @@
 //! `settings`: time of day, timezone (a validated IANA name), days, daily cap, pause for N
-//! days and resume. With no arguments it shows the current settings and how to change them.
+//! days and resume, and which notices arrive (managers' and experts' notifications,
+//! digests). With no arguments it shows the current settings and how to change them. A
+//! schedule value never chosen (or set back with `default`) follows the tenant's
+//! `[schedules]`, and says so.
 //!
 //! Depends on the records interface; parsing is pure and tested with tables.
 
 use chrono::{Duration, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
-use super::records::{LearnerKey, Preferences};
+use super::policy::DailyPolicy;
+use super::records::{LearnerKey, NoticeOptOuts, Preferences};
 use super::{echo, App, AppResult};
 use crate::platform::{Actor, Block, Reply};
 
@@ -17,14 +21,25 @@ const MAX_PAUSE_DAYS: i64 = 90;
 /// One requested change.
 #[derive(Debug, Clone, PartialEq)]
 enum Change {
-    Time(NaiveTime),
-    Timezone(String),
-    Days(Vec<Weekday>),
-    Cap(u32),
+    /// `None`: back to the tenant's default.
+    Time(Option<NaiveTime>),
+    Timezone(Option<String>),
+    Days(Option<Vec<Weekday>>),
+    Cap(Option<u32>),
     Pause(i64),
     Resume,
     /// Be pinged on the channel notice that stands in for a DM while DMs are closed.
     Mention(bool),
+    /// Which kinds to switch (all when none is named), and on or off.
+    Notices(Option<NoticeKind>, bool),
+}
+
+/// A kind of notice a person can turn off.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum NoticeKind {
+    Manager,
+    Expert,
+    Digest,
 }
 
 pub async fn handle(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply>> {
@@ -33,30 +48,57 @@ pub async fn handle(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply
         return Ok(Vec::new());
     };
     if args.trim().is_empty() {
-        return Ok(vec![show(&learner.prefs)]);
+        return Ok(vec![show(&learner.prefs, &app.policy, app.clock.now())]);
     }
     let change = match parse(args) {
         Ok(c) => c,
-        Err(msg) => return Ok(vec![Reply::text(msg), show(&learner.prefs)]),
+        Err(msg) => {
+            return Ok(vec![
+                Reply::text(msg),
+                show(&learner.prefs, &app.policy, app.clock.now()),
+            ])
+        }
     };
-    let now = app.clock.now();
-    let p = &mut learner.prefs;
-    let said = match change {
+    let said = apply(&mut learner.prefs, change, app.clock.now(), &app.policy);
+    app.records.save_learner(&learner).await?;
+    Ok(vec![Reply::text(said)])
+}
+
+/// Makes the change and says what it did.
+fn apply(
+    p: &mut Preferences,
+    change: Change,
+    now: chrono::DateTime<chrono::Utc>,
+    policy: &DailyPolicy,
+) -> String {
+    const BACK: &str = "Back to your team's schedule:";
+    match change {
         Change::Time(t) => {
             p.time = t;
-            format!("Daily questions now arrive at {}.", t.format("%H:%M"))
+            match t {
+                Some(t) => format!("Daily questions now arrive at {}.", t.format("%H:%M")),
+                None => format!("{BACK} {}.", policy.describe(now)),
+            }
         }
         Change::Timezone(tz) => {
-            p.timezone = tz.clone();
-            format!("Your timezone is now {tz}.")
+            let said = match &tz {
+                Some(tz) => format!("Your timezone is now {tz}."),
+                None => format!("Your timezone is now your team's, {}.", policy.timezone),
+            };
+            p.timezone = tz;
+            said
         }
         Change::Days(d) => {
             p.days = d;
-            format!("You practise on {}.", days(&p.days))
+            match &p.days {
+                Some(d) => format!("You practise on {}.", days(d)),
+                None => format!("{BACK} {}.", policy.describe(now)),
+            }
         }
         Change::Cap(n) => {
             p.daily_cap = n;
-            format!("Up to {n} question(s) a day.")
+            let (new, reviews) = policy.caps_of(p);
+            format!("Up to {new} new question(s) and {reviews} review(s) a day.")
         }
         Change::Pause(n) => {
             p.paused_until = Some(now + Duration::days(n));
@@ -69,30 +111,67 @@ pub async fn handle(app: &App, actor: &Actor, args: &str) -> AppResult<Vec<Reply
         Change::Mention(on) => {
             p.channel_mention = on;
             if on {
-                "When your DMs are closed, the channel notice about your waiting question will                  mention you (nobody else is ever mentioned)."
+                "When your DMs are closed, the channel notice about your waiting question will \
+                 mention you (nobody else is ever mentioned)."
                     .into()
             } else {
                 "The channel notice about a waiting question will name you without a mention."
                     .into()
             }
         }
-    };
-    app.records.save_learner(&learner).await?;
-    Ok(vec![Reply::text(said)])
+        Change::Notices(kind, on) => {
+            let n = &mut p.notices;
+            let (flags, what): (Vec<&mut bool>, &str) = match kind {
+                None => (
+                    vec![&mut n.manager, &mut n.expert, &mut n.digest],
+                    "Notices",
+                ),
+                Some(NoticeKind::Manager) => (vec![&mut n.manager], "Notices about your team"),
+                Some(NoticeKind::Expert) => (vec![&mut n.expert], "Notices about your skills"),
+                Some(NoticeKind::Digest) => (vec![&mut n.digest], "Weekly digests"),
+            };
+            for f in flags {
+                *f = !on;
+            }
+            format!("{what} are {}.", if on { "on" } else { "off" })
+        }
+    }
 }
 
-fn show(p: &Preferences) -> Reply {
+fn show(p: &Preferences, policy: &DailyPolicy, now: chrono::DateTime<chrono::Utc>) -> Reply {
     let paused = p.paused_until.map_or("no".to_owned(), |u| {
         format!("until {}", u.format("%a %d %b"))
     });
+    let team = |what: String| format!("{what} (your team's)");
+    let (new, reviews) = policy.caps_of(p);
     Reply::private(vec![
         Block::Heading("Your settings".into()),
         Block::Fields(vec![
-            ("time".into(), p.time.format("%H:%M").to_string()),
-            ("timezone".into(), p.timezone.clone()),
-            ("days".into(), days(&p.days)),
-            ("cap".into(), format!("{} a day", p.daily_cap)),
+            (
+                "time".into(),
+                p.time.map_or_else(
+                    || team(policy.describe(now)),
+                    |t| t.format("%H:%M").to_string(),
+                ),
+            ),
+            (
+                "timezone".into(),
+                p.timezone
+                    .clone()
+                    .unwrap_or_else(|| team(policy.timezone.to_string())),
+            ),
+            (
+                "days".into(),
+                p.days
+                    .as_ref()
+                    .map_or_else(|| team("the schedule's".into()), |d| days(d)),
+            ),
+            (
+                "cap".into(),
+                format!("{new} new and {reviews} reviews a day"),
+            ),
             ("paused".into(), paused),
+            ("notices".into(), notices(&p.notices)),
             (
                 "mention".into(),
                 if p.channel_mention { "on" } else { "off" }.into(),
@@ -100,12 +179,24 @@ fn show(p: &Preferences) -> Reply {
         ]),
         Block::Text(
             "Change one with e.g. /settings time 08:30, /settings timezone Europe/Paris, \
-             /settings days mon,wed,fri, /settings cap 2, /settings pause 7, /settings resume, \
-             /settings mention on (be pinged when your question waits in a channel because \
-             your DMs are closed)."
+             /settings days mon,wed,fri, /settings cap 2, /settings pause 7, /settings resume; \
+             `default` instead of a value goes back to your team's schedule. \
+             /settings notices off (or notices manager|expert|digest off) stops notices; \
+             /settings mention on has you pinged when your question waits in a channel \
+             because your DMs are closed."
                 .into(),
         ),
     ])
+}
+
+fn notices(n: &NoticeOptOuts) -> String {
+    let state = |off: bool| if off { "off" } else { "on" };
+    format!(
+        "team notices {}, skill notices {}, digests {}",
+        state(n.manager),
+        state(n.expert),
+        state(n.digest)
+    )
 }
 
 fn days(d: &[Weekday]) -> String {
@@ -121,19 +212,25 @@ fn parse(args: &str) -> Result<Change, String> {
         .split_once(char::is_whitespace)
         .unwrap_or((args.trim(), ""));
     let value = value.trim();
+    let default = value.eq_ignore_ascii_case("default");
     match what.to_lowercase().as_str() {
+        "time" if default => Ok(Change::Time(None)),
+        "timezone" | "tz" if default => Ok(Change::Timezone(None)),
+        "days" if default => Ok(Change::Days(None)),
+        "cap" if default => Ok(Change::Cap(None)),
         "time" => NaiveTime::parse_from_str(value, "%H:%M")
-            .map(Change::Time)
+            .map(|t| Change::Time(Some(t)))
             .map_err(|_| format!("\"{}\" is not a time: use 24-hour HH:MM, e.g. 08:30.", echo(value))),
         "timezone" | "tz" => value
             .parse::<Tz>()
-            .map(|tz| Change::Timezone(tz.name().to_owned()))
+            .map(|tz| Change::Timezone(Some(tz.name().to_owned())))
             .map_err(|_| format!("\"{}\" is not a timezone I know: use an IANA name such as Europe/London or America/New_York.", echo(value))),
-        "days" => parse_days(value).map(Change::Days),
+        "days" => parse_days(value).map(|d| Change::Days(Some(d))),
         "cap" => match value.parse::<u32>() {
-            Ok(n) if (1..=MAX_CAP).contains(&n) => Ok(Change::Cap(n)),
+            Ok(n) if (1..=MAX_CAP).contains(&n) => Ok(Change::Cap(Some(n))),
             _ => Err(format!("The daily cap is a number from 1 to {MAX_CAP}.")),
         },
+        "notices" | "notifications" => parse_notices(value),
         "pause" => {
             let n = value.split_whitespace().next().unwrap_or("");
             match n.parse::<i64>() {
@@ -149,6 +246,36 @@ fn parse(args: &str) -> Result<Change, String> {
         },
         other => Err(format!("I can't change \"{}\".", echo(other))),
     }
+}
+
+/// `on|off` for every kind, or `manager|expert|digest on|off` for one (in either order,
+/// as Discord's options may come); `all` names every kind.
+fn parse_notices(value: &str) -> Result<Change, String> {
+    let words: Vec<String> = value.split_whitespace().map(str::to_lowercase).collect();
+    let on = |w: &str| match w {
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => None,
+    };
+    let kind = |w: &str| match w {
+        "all" => Some(None),
+        "manager" | "managers" | "team" => Some(Some(NoticeKind::Manager)),
+        "expert" | "experts" | "skill" => Some(Some(NoticeKind::Expert)),
+        "digest" | "digests" => Some(Some(NoticeKind::Digest)),
+        _ => None,
+    };
+    let parsed = match words.as_slice() {
+        [w] => on(w).map(|on| Change::Notices(None, on)),
+        [a, b] => kind(a)
+            .zip(on(b))
+            .or_else(|| kind(b).zip(on(a)))
+            .map(|(k, on)| Change::Notices(k, on)),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        "Use /settings notices off (or on), or /settings notices manager|expert|digest off."
+            .to_owned()
+    })
 }
 
 /// `mon-fri`, `mon,wed,fri`, `weekdays`, `every day`.
@@ -215,23 +342,42 @@ mod tests {
     fn settings_are_read_from_what_people_type() {
         assert_eq!(
             parse("time 08:30"),
-            Ok(Change::Time(NaiveTime::from_hms_opt(8, 30, 0).unwrap()))
+            Ok(Change::Time(Some(
+                NaiveTime::from_hms_opt(8, 30, 0).unwrap()
+            )))
         );
         assert_eq!(
             parse("timezone Europe/Paris"),
-            Ok(Change::Timezone("Europe/Paris".into()))
+            Ok(Change::Timezone(Some("Europe/Paris".into())))
         );
-        assert_eq!(parse("cap 2"), Ok(Change::Cap(2)));
+        assert_eq!(parse("cap 2"), Ok(Change::Cap(Some(2))));
+        assert_eq!(parse("time default"), Ok(Change::Time(None)));
+        assert_eq!(parse("days default"), Ok(Change::Days(None)));
+        assert_eq!(parse("notices off"), Ok(Change::Notices(None, false)));
+        assert_eq!(
+            parse("notices digest off"),
+            Ok(Change::Notices(Some(NoticeKind::Digest), false))
+        );
+        assert_eq!(
+            parse("notices Manager ON"),
+            Ok(Change::Notices(Some(NoticeKind::Manager), true))
+        );
+        // Discord's options: the kind, then the boolean as on/off.
+        assert_eq!(parse("notices all off"), Ok(Change::Notices(None, false)));
+        assert_eq!(
+            parse("notices off expert"),
+            Ok(Change::Notices(Some(NoticeKind::Expert), false))
+        );
         assert_eq!(parse("pause 7 days"), Ok(Change::Pause(7)));
         assert_eq!(parse("resume"), Ok(Change::Resume));
         assert_eq!(
             parse("days mon-wed,fri"),
-            Ok(Change::Days(vec![
+            Ok(Change::Days(Some(vec![
                 Weekday::Mon,
                 Weekday::Tue,
                 Weekday::Wed,
                 Weekday::Fri
-            ]))
+            ])))
         );
     }
 
@@ -245,6 +391,8 @@ mod tests {
             "pause forever",
             "days fri-mon",
             "colour blue",
+            "notices maybe",
+            "notices boss off",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }

@@ -25,6 +25,7 @@ use crate::app::expert::AnswerCourier;
 use crate::app::manage::notify::Notifier;
 use crate::app::manage::posts::{PostSchedules, TeamPosts};
 use crate::app::manage::{RolePolicy, Staffing};
+use crate::app::policy::DailyPolicy;
 use crate::app::records::{Records, StoreRecords};
 use crate::app::App;
 use crate::clock::{Clock, SystemClock};
@@ -140,7 +141,10 @@ async fn serve(
     let admin = start_admin(&settings, &health, stopped.clone()).await?;
     let records: Arc<dyn Records> = Arc::new(StoreRecords::new(store.clone()));
     let library = Arc::new(library);
-    let app = Arc::new(App::new(records.clone(), library.clone(), clock.clone()));
+    let app = Arc::new(
+        App::new(records.clone(), library.clone(), clock.clone())
+            .with_policy(DailyPolicy::from_settings(&settings.schedules)?),
+    );
     // Managers' and experts' commands: Discord role ids from config, grants from the store.
     let d = &settings.discord;
     let policy = RolePolicy::from_ids(&d.manager_role_ids, &d.expert_role_ids, &d.admin_role_ids);
@@ -167,13 +171,12 @@ async fn serve(
             vec![chat.clone()],
             limiter.clone(),
             clock.clone(),
-            worker_config(&settings.delivery, format!("{worker_id}-{n}")),
+            worker_config(&settings, format!("{worker_id}-{n}")),
         )
         .with_closed_dms(closed_dms.clone());
         delivery.spawn(worker.run(stopped.clone()));
     }
-    let cron = CronSchedule::parse(&settings.schedules.prompt_cron)
-        .map_err(|e| anyhow::anyhow!("schedules.prompt_cron: {e}"))?;
+    let policy = DailyPolicy::from_settings(&settings.schedules)?;
     let planner = Arc::new(AppPlanner {
         app: Arc::clone(&app),
         records,
@@ -203,7 +206,7 @@ async fn serve(
         materialiser,
         reminders,
         notices,
-        cron,
+        policy,
         health: Arc::clone(&health),
     };
     let pruning = tokio::spawn(crate::delivery::retention::prune_forever(
@@ -289,7 +292,7 @@ struct PlanLoop {
     materialiser: Materialiser,
     reminders: Reminders,
     notices: Vec<Box<dyn NoticeSource>>,
-    cron: CronSchedule,
+    policy: DailyPolicy,
     health: Arc<Health>,
 }
 
@@ -328,7 +331,7 @@ async fn plan_forever(
             let schedule = TenantSchedule {
                 tenant: tenant.external_id,
                 name: "daily".to_owned(),
-                cron: loops.cron.clone(),
+                policy: loops.policy.clone(),
             };
             match loops.materialiser.plan(&schedule).await {
                 Ok(planned) => ops::metrics::planned(tenant.platform, planned.composed as u64),
@@ -369,9 +372,12 @@ fn rate_limiter(d: &crate::config::Delivery) -> RateLimiter {
     ])
 }
 
-/// A delivery worker as configured: its claim lease and retry pace.
-fn worker_config(d: &crate::config::Delivery, worker_id: String) -> WorkerConfig {
+/// A delivery worker as configured: its claim lease, retry pace, and how late a message
+/// may still go out (a daily question no later than its time to live).
+fn worker_config(settings: &Settings, worker_id: String) -> WorkerConfig {
+    let d = &settings.delivery;
     let defaults = WorkerConfig::default();
+    let ttl = settings.schedules.prompt_ttl_hours;
     WorkerConfig {
         worker_id,
         lease: chrono::Duration::seconds(d.lease_secs.max(5) as i64),
@@ -380,6 +386,11 @@ fn worker_config(d: &crate::config::Delivery, worker_id: String) -> WorkerConfig
             max: chrono::Duration::seconds(d.retry_max_secs.max(d.retry_base_secs) as i64),
             temporary_limit: d.max_attempts.max(1) as i32,
             ..defaults.backoff
+        },
+        max_lateness: if ttl > 0 {
+            chrono::Duration::hours(i64::from(ttl))
+        } else {
+            defaults.max_lateness
         },
         ..defaults
     }

@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::slots::{self, CronSchedule, LearnerSchedule, Pause, Weekdays};
+use super::slots::{self, LearnerSchedule};
+use crate::app::policy::DailyPolicy;
 use crate::app::records::{Learner, LearnerKey, PromptState, Records};
 use crate::app::App;
 use crate::clock::Clock;
@@ -65,28 +66,25 @@ pub fn learner_slot_id(key: &LearnerKey) -> String {
     format!("{}:{}:{}", key.platform.as_str(), key.tenant, key.user)
 }
 
-/// A tenant's default delivery schedule; learners' own time and days replace its parts.
+/// A tenant's default delivery schedule (`[schedules]`: `prompt_cron` in `timezone`);
+/// learners' own time, days and timezone replace its parts.
 #[derive(Debug, Clone)]
 pub struct TenantSchedule {
     pub tenant: String,
     /// Part of the slot key, so two schedules of one tenant never collide.
     pub name: String,
-    pub cron: CronSchedule,
+    pub policy: DailyPolicy,
 }
 
 impl TenantSchedule {
     /// The learner's schedule: their time, days and pause over the tenant's expression.
     pub fn for_learner(&self, learner: &Learner) -> LearnerSchedule {
-        let prefs = &learner.prefs;
-        LearnerSchedule {
-            cron: self.cron.clone(),
-            time_of_day: Some(prefs.time),
-            days: Some(Weekdays::from_days(prefs.days.iter().copied())),
-            pause: prefs.paused_until.map(|until| Pause {
-                from: DateTime::<Utc>::MIN_UTC,
-                until: Some(until),
-            }),
-        }
+        self.policy.schedule_of(&learner.prefs)
+    }
+
+    /// The timezone the learner's schedule is evaluated in.
+    pub fn timezone_of(&self, learner: &Learner) -> chrono_tz::Tz {
+        self.policy.timezone_of(&learner.prefs)
     }
 }
 
@@ -227,15 +225,30 @@ fn due_now<'a>(
     let mut due = Vec::new();
     let mut by_key = HashMap::new();
     for learner in learners {
-        let name = learner.prefs.timezone.as_str();
-        let zone = *zones
-            .entry(name)
-            .or_insert_with(|| slots::parse_tz(name).ok());
-        let Some(tz) = zone else {
-            tracing::warn!("learner with an unknown timezone skipped");
-            continue;
+        // A learner who set no timezone follows the tenant's.
+        let tz = match learner.prefs.timezone.as_deref() {
+            None => schedule.policy.timezone,
+            Some(name) => match *zones
+                .entry(name)
+                .or_insert_with(|| slots::parse_tz(name).ok())
+            {
+                Some(tz) => tz,
+                None => {
+                    tracing::warn!("learner with an unknown timezone skipped");
+                    continue;
+                }
+            },
         };
-        if let Some(slot) = slots::current_slot(&schedule.for_learner(learner), tz, now) {
+        let slot = slots::current_slot(&schedule.for_learner(learner), tz, now);
+        // A slot older than the prompts' time to live (the service was down) would be
+        // expired before it is read: skip the day.
+        let fresh = |s: &slots::Slot| {
+            schedule
+                .policy
+                .expiry_from(s.at_utc)
+                .is_none_or(|e| e > now)
+        };
+        if let Some(slot) = slot.filter(fresh) {
             let id = learner_slot_id(&learner.key);
             due.push(NewSlot {
                 key: SlotKey {
@@ -298,7 +311,7 @@ impl DayPlanner for AppPlanner {
             .prompt(&id)
             .await
             .map_err(|e| PlanError::Planner(e.to_string()))?;
-        Ok(prompt.is_some_and(|p| p.state == PromptState::Open))
+        Ok(prompt.is_some_and(|p| p.state_at(self.app.now()) == PromptState::Open))
     }
 }
 

@@ -5,7 +5,7 @@
 //! Reminders are outbox rows of kind `reminder` keyed by the learner's local date, so the
 //! "one a day" rule holds across instances and restarts without any extra bookkeeping.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use super::plan::{learner_slot_id, DayPlanner, PlanError, TenantSchedule};
@@ -52,12 +52,10 @@ impl Reminders {
         let now = self.clock.now();
         let mut reminders = Vec::new();
         for learner in self.planner.roster(&schedule.tenant).await? {
-            let Ok(tz) = slots::parse_tz(&learner.prefs.timezone) else {
-                continue;
-            };
+            let tz = schedule.timezone_of(&learner);
             let today = now.with_timezone(&tz).date_naive();
-            let paused = learner.prefs.paused_until.is_some_and(|u| now < u);
-            if paused || !learner.prefs.days.contains(&today.weekday()) {
+            // Not a practice day, or paused: no reminder.
+            if slots::current_slot(&schedule.for_learner(&learner), tz, now).is_none() {
                 continue;
             }
             let sent = self

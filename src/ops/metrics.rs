@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::platform::{Inbound, InboundKind, Platform, SendError};
+use crate::platform::{InboundKind, Platform, SendError};
 use crate::store::outbox::MessageKind;
 
 /// Daily prompts written into the outbox by the planner.

@@ -29,7 +29,13 @@ pub fn activity(
     schedulers: &Schedulers,
     until: DateTime<Utc>,
 ) -> LearnerActivity {
-    let tz: Tz = r.learner.prefs.timezone.parse().unwrap_or(Tz::UTC);
+    let tz: Tz = r
+        .learner
+        .prefs
+        .timezone
+        .as_deref()
+        .and_then(|name| name.parse().ok())
+        .unwrap_or(Tz::UTC);
     LearnerActivity {
         id: format!("{}:{}", r.learner.key.tenant, r.learner.key.user),
         name: r.learner.display_name.clone(),

@@ -85,7 +85,11 @@ pub struct Preferences {
     pub daily_review_cap: u32,
     pub paused_until: Option<DateTime<Utc>>,
     pub leaderboard_opt_out: bool,
-    pub notifications_opt_out: bool,
+    /// Which kinds of notices the person turned off (`/settings notices …`).
+    pub notices: NoticeOptOuts,
+    /// Which of the schedule values above the learner chose; the others follow the
+    /// tenant's `[schedules]` and are stored only as placeholders.
+    pub chosen: Chosen,
     /// The platform refused our last DM (the user closed DMs): stop pushing until they
     /// talk to the bot again.
     pub dm_closed: bool,
@@ -110,11 +114,41 @@ impl Default for Preferences {
             daily_review_cap: 3,
             paused_until: None,
             leaderboard_opt_out: false,
-            notifications_opt_out: false,
+            notices: NoticeOptOuts::default(),
+            chosen: Chosen::default(),
             dm_closed: false,
             channel_mention: false,
         }
     }
+}
+
+/// Notices a person can turn off, one switch per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NoticeOptOuts {
+    /// "A learner of your team is struggling" notifications to managers.
+    pub manager: bool,
+    /// "A learner keeps missing questions in your skill" notifications to experts.
+    pub expert: bool,
+    /// Managers' weekly digests.
+    pub digest: bool,
+}
+
+impl NoticeOptOuts {
+    pub const ALL: NoticeOptOuts = NoticeOptOuts {
+        manager: true,
+        expert: true,
+        digest: true,
+    };
+}
+
+/// Which parts of their schedule a learner set themselves (false: the tenant's default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Chosen {
+    pub timezone: bool,
+    pub time: bool,
+    pub days: bool,
+    /// The daily cap (`daily_review_cap` holds the learner's number).
+    pub cap: bool,
 }
 
 /// Days of week as a bit set (Monday = bit 0) so that one integer column holds them.

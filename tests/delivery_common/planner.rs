@@ -37,8 +37,8 @@ pub fn roster(n: usize, due: DateTime<Utc>) -> Vec<Learner> {
             tenant: TENANT.into(),
             tracks: vec![],
             prefs: Preferences {
-                time,
-                days: days.clone(),
+                time: Some(time),
+                days: Some(days.clone()),
                 ..Preferences::default()
             },
             joined_at: due - chrono::Duration::days(7),
@@ -51,7 +51,10 @@ pub fn schedule() -> TenantSchedule {
     TenantSchedule {
         tenant: TENANT.into(),
         name: "default".into(),
-        cron: CronSchedule::parse("0 9 * * 1-5").unwrap(),
+        policy: ladder::app::policy::DailyPolicy {
+            cron: CronSchedule::parse("0 9 * * 1-5").unwrap(),
+            ..ladder::app::policy::DailyPolicy::default()
+        },
     }
 }
 

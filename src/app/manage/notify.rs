@@ -152,7 +152,7 @@ impl Notifier {
         Ok(learners
             .iter()
             .filter(|l| ids.contains(&l.id) && l.id != s.learner.id)
-            .filter(|l| !l.prefs.notifications_opt_out && !l.prefs.dm_closed)
+            .filter(|l| !l.prefs.dm_closed && !muted(&l.prefs.notices, s.audience))
             .collect())
     }
 
@@ -204,16 +204,26 @@ impl crate::delivery::notices::NoticeSource for Notifier {
     }
 }
 
+/// Whether the recipient turned this kind of notice off (`/settings notices …`).
+fn muted(off: &crate::store::NoticeOptOuts, audience: Audience) -> bool {
+    match audience {
+        Audience::Managers => off.manager,
+        Audience::Experts => off.expert,
+    }
+}
+
 /// The notification: who, which skill, what would help. Nothing else about the learner.
 pub fn notification_text(audience: Audience, learner: &str, skill: &str) -> String {
     match audience {
         Audience::Experts => format!(
             "{learner} keeps missing questions on \"{skill}\". As an expert in it, a short \
-             word or a pointer from you could help."
+             word or a pointer from you could help. (Turn these off with /settings notices \
+             expert off.)"
         ),
         Audience::Managers => format!(
             "{learner} has been struggling with \"{skill}\" for a while. It may be worth \
-             offering some time or support. (Turn these off with /settings.)"
+             offering some time or support. (Turn these off with /settings notices manager \
+             off.)"
         ),
     }
 }

@@ -187,10 +187,15 @@ impl TeamPosts {
             if !managers.contains(&manager.id) {
                 continue;
             }
-            if manager.prefs.dm_closed || manager.prefs.notifications_opt_out {
+            if manager.prefs.dm_closed || manager.prefs.notices.digest {
                 continue;
             }
-            let tz = parse_tz(&manager.prefs.timezone).unwrap_or(self.schedules.timezone);
+            // A manager who set no timezone gets the digest in the tenant's.
+            let own = manager.prefs.chosen.timezone;
+            let tz = own
+                .then(|| parse_tz(&manager.prefs.timezone).ok())
+                .flatten()
+                .unwrap_or(self.schedules.timezone);
             let Some(slot) = current_slot(&schedule, tz, now) else {
                 continue;
             };

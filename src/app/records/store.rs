@@ -192,7 +192,7 @@ impl Records for StoreRecords {
             slot: None,
             created_at: prompt.created_at,
             revealed_at: prompt.revealed_at,
-            expires_at: None,
+            expires_at: prompt.expires_at,
             supersede_open: replace_open,
         };
         let created = self.store.create_prompt(new).await?;

@@ -21,7 +21,6 @@ use crate::clock::{Clock, SystemClock};
 use crate::delivery::fake::FakePlatform;
 use crate::delivery::plan::{destination_of, DayPlanner, Materialiser, PlanError, TenantSchedule};
 use crate::delivery::ratelimit::{RateConfig, RateLimiter, Scope};
-use crate::delivery::slots::CronSchedule;
 use crate::delivery::worker::{Worker, WorkerConfig};
 use crate::platform::{Platform, Reply};
 use crate::store::outbox::{Message, Outbox};
@@ -128,9 +127,9 @@ impl Cohort {
                 tenant: tenant.to_owned(),
                 tracks: vec![],
                 prefs: Preferences {
-                    timezone: ZONES[i % ZONES.len()].to_owned(),
-                    time: just_before(ZONES[i % ZONES.len()], now),
-                    days: all_days.to_vec(),
+                    timezone: Some(ZONES[i % ZONES.len()].to_owned()),
+                    time: Some(just_before(ZONES[i % ZONES.len()], now)),
+                    days: Some(all_days.to_vec()),
                     ..Preferences::default()
                 },
                 joined_at: now,
@@ -257,7 +256,10 @@ pub async fn run(
     let schedule = TenantSchedule {
         tenant: "bench".into(),
         name: "default".into(),
-        cron: CronSchedule::parse("0 0 * * *")?,
+        policy: crate::app::policy::DailyPolicy::from_settings(&crate::config::Schedules {
+            prompt_cron: "0 0 * * *".into(),
+            ..crate::config::Schedules::default()
+        })?,
     };
 
     let cohort = Arc::new(Cohort::new(learners, "bench", clock.now(), !two_write)?);

@@ -57,15 +57,15 @@ fn learner(user: &str, tz: &str, time: (u32, u32)) -> Learner {
         tenant: "t".into(),
         tracks: vec![],
         prefs: Preferences {
-            timezone: tz.into(),
-            time: NaiveTime::from_hms_opt(time.0, time.1, 0).unwrap(),
-            days: vec![
+            timezone: Some(tz.into()),
+            time: Some(NaiveTime::from_hms_opt(time.0, time.1, 0).unwrap()),
+            days: Some(vec![
                 Weekday::Mon,
                 Weekday::Tue,
                 Weekday::Wed,
                 Weekday::Thu,
                 Weekday::Fri,
-            ],
+            ]),
             ..Preferences::default()
         },
         joined_at: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
@@ -89,7 +89,11 @@ fn schedule() -> TenantSchedule {
     TenantSchedule {
         tenant: "t".into(),
         name: "default".into(),
-        cron: CronSchedule::parse("30 9 * * Mon-Fri").unwrap(),
+        policy: DailyPolicy::from_settings(&crate::config::Schedules {
+            prompt_cron: "30 9 * * Mon-Fri".into(),
+            ..crate::config::Schedules::default()
+        })
+        .unwrap(),
     }
 }
 

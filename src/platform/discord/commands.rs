@@ -32,8 +32,9 @@ fn settings() -> CreateCommand {
     command("settings", "When and how often Ladder asks you questions")
         .add_option(sub("show", "Show your current settings"))
         .add_option(
-            sub("time", "Time of day for your daily questions")
-                .add_sub_option(string("value", "Local time, e.g. 08:30", true).max_length(5)),
+            sub("time", "Time of day for your daily questions").add_sub_option(
+                string("value", "Local time, e.g. 08:30, or default", true).max_length(7),
+            ),
         )
         .add_option(sub("timezone", "Your timezone").add_sub_option(
             string("value", "IANA name, e.g. Europe/Paris", true).set_autocomplete(true),
@@ -62,6 +63,23 @@ fn settings() -> CreateCommand {
             ),
         )
         .add_option(sub("resume", "Resume daily questions"))
+        .add_option(
+            sub(
+                "notices",
+                "Turn notices to managers, experts or digests on or off",
+            )
+            .add_sub_option(
+                string("kind", "Which notices", true)
+                    .add_string_choice("all", "all")
+                    .add_string_choice("about my team (managers)", "manager")
+                    .add_string_choice("about my skills (experts)", "expert")
+                    .add_string_choice("weekly digests", "digest"),
+            )
+            .add_sub_option(
+                CreateCommandOption::new(CommandOptionType::Boolean, "on", "Receive them")
+                    .required(true),
+            ),
+        )
         .add_option(
             sub(
                 "mention",

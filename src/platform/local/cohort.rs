@@ -145,7 +145,7 @@ pub fn open_question(replies: &[Reply]) -> Option<PromptRef> {
 }
 
 /// A right (or deliberately wrong) answer to the prompt, as the learner would give it.
-async fn answer_for(
+pub async fn answer_for(
     app: &App,
     who: &Actor,
     id: &PromptRef,

@@ -79,9 +79,11 @@ macro_rules! impl_directory {
                 let sql = format!(
                     "INSERT INTO learners (tenant_id, platform_user, display_name, timezone, \
                      time_of_day, days_mask, daily_new_cap, daily_review_cap, paused_until, \
-                     leaderboard_opt_out, notifications_opt_out, dm_closed, channel_mention, joined_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-                     RETURNING {}",
+                     leaderboard_opt_out, notifications_opt_out, dm_closed, channel_mention, \
+                     joined_at, chose_timezone, chose_time, chose_days, chose_cap, \
+                     mute_manager_notices, mute_expert_notices, mute_digests) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                     $16, $17, $18, $19, $20, $21) RETURNING {}",
                     $crate::store::shared::rows::LEARNER_COLUMNS
                 );
                 sqlx::query_as::<_, LearnerRow>(&sql)
@@ -95,10 +97,17 @@ macro_rules! impl_directory {
                     .bind(i64::from(p.daily_review_cap))
                     .bind(p.paused_until)
                     .bind(p.leaderboard_opt_out)
-                    .bind(p.notifications_opt_out)
+                    .bind(p.notices == $crate::store::NoticeOptOuts::ALL)
                     .bind(p.dm_closed)
                     .bind(p.channel_mention)
                     .bind(learner.joined_at)
+                    .bind(p.chosen.timezone)
+                    .bind(p.chosen.time)
+                    .bind(p.chosen.days)
+                    .bind(p.chosen.cap)
+                    .bind(p.notices.manager)
+                    .bind(p.notices.expert)
+                    .bind(p.notices.digest)
                     .fetch_one(&self.pool)
                     .await?
                     .into_domain()
@@ -203,7 +212,9 @@ macro_rules! impl_directory {
                     "UPDATE learners SET timezone = $1, time_of_day = $2, days_mask = $3, \
                      daily_new_cap = $4, daily_review_cap = $5, paused_until = $6, \
                      leaderboard_opt_out = $7, notifications_opt_out = $8, dm_closed = $9, \
-                     channel_mention = $10 WHERE id = $11",
+                     channel_mention = $10, chose_timezone = $12, chose_time = $13, \
+                     chose_days = $14, chose_cap = $15, mute_manager_notices = $16, \
+                     mute_expert_notices = $17, mute_digests = $18 WHERE id = $11",
                 )
                 .bind(&p.timezone)
                 .bind($crate::store::shared::rows::time_text(p.time_of_day))
@@ -212,10 +223,17 @@ macro_rules! impl_directory {
                 .bind(i64::from(p.daily_review_cap))
                 .bind(p.paused_until)
                 .bind(p.leaderboard_opt_out)
-                .bind(p.notifications_opt_out)
+                .bind(p.notices == $crate::store::NoticeOptOuts::ALL)
                 .bind(p.dm_closed)
                 .bind(p.channel_mention)
                 .bind(id.0)
+                .bind(p.chosen.timezone)
+                .bind(p.chosen.time)
+                .bind(p.chosen.days)
+                .bind(p.chosen.cap)
+                .bind(p.notices.manager)
+                .bind(p.notices.expert)
+                .bind(p.notices.digest)
                 .execute(&self.pool)
                 .await?;
                 $crate::store::shared::directory::found(done.rows_affected(), "learner")

@@ -81,16 +81,23 @@ pub(crate) struct LearnerRow {
     daily_review_cap: i64,
     paused_until: Option<DateTime<Utc>>,
     leaderboard_opt_out: bool,
-    notifications_opt_out: bool,
     dm_closed: bool,
     channel_mention: bool,
     joined_at: DateTime<Utc>,
+    chose_timezone: bool,
+    chose_time: bool,
+    chose_days: bool,
+    chose_cap: bool,
+    mute_manager_notices: bool,
+    mute_expert_notices: bool,
+    mute_digests: bool,
 }
 
 /// The column list matching [`LearnerRow`] (unqualified: no joined table shares a name).
 pub(crate) const LEARNER_COLUMNS: &str = "id, tenant_id, platform_user, display_name, \
     timezone, time_of_day, days_mask, daily_new_cap, daily_review_cap, paused_until, \
-    leaderboard_opt_out, notifications_opt_out, dm_closed, channel_mention, joined_at";
+    leaderboard_opt_out, dm_closed, channel_mention, joined_at, chose_timezone, chose_time, \
+    chose_days, chose_cap, mute_manager_notices, mute_expert_notices, mute_digests";
 
 impl LearnerRow {
     /// The row's id, for naming a row that does not decode without naming the person.
@@ -114,7 +121,17 @@ impl LearnerRow {
                 daily_review_cap: count(self.daily_review_cap),
                 paused_until: self.paused_until,
                 leaderboard_opt_out: self.leaderboard_opt_out,
-                notifications_opt_out: self.notifications_opt_out,
+                notices: NoticeOptOuts {
+                    manager: self.mute_manager_notices,
+                    expert: self.mute_expert_notices,
+                    digest: self.mute_digests,
+                },
+                chosen: Chosen {
+                    timezone: self.chose_timezone,
+                    time: self.chose_time,
+                    days: self.chose_days,
+                    cap: self.chose_cap,
+                },
                 dm_closed: self.dm_closed,
                 channel_mention: self.channel_mention,
             },
