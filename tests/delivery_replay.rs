@@ -60,6 +60,7 @@ struct Instances {
     first: App,
     second: App,
     records: Arc<dyn Records>,
+    clock: Arc<VirtualClock>,
 }
 
 async fn instances(store: Arc<dyn Store>) -> Instances {
@@ -79,6 +80,7 @@ async fn instances(store: Arc<dyn Store>) -> Instances {
         first,
         second,
         records,
+        clock,
     }
 }
 
@@ -135,7 +137,9 @@ async fn replays_change_things_once(store: Arc<dyn Store>) {
         "one instance acted, the other said so: {a:?} {b:?}"
     );
 
-    // A different event of the same kind is of course applied.
+    // A different event of the same kind is of course applied (the next day: today's
+    // new-question cap is reached).
+    apps.clock.advance(chrono::Duration::days(1));
     apps.second.handle(practice("3004")).await;
     assert_eq!(prompts().await, 3);
 }
