@@ -419,7 +419,7 @@ async fn selects_long_replies_and_attachments_stay_within_discord_limits() {
 }
 
 #[tokio::test]
-async fn a_learner_with_closed_dms_is_undeliverable_not_retried() {
+async fn a_learner_with_closed_dms_is_reported_as_dms_closed() {
     let Some(h) = harness() else { return };
     let chat = DiscordChat::new(Arc::new(h.http()));
     let to = Destination::Direct {
@@ -433,8 +433,8 @@ async fn a_learner_with_closed_dms_is_undeliverable_not_retried() {
         )
         .await
     {
-        Err(SendError::Undeliverable(why)) => assert!(why.contains("50007"), "{why}"),
-        other => panic!("expected undeliverable, got {other:?}"),
+        Err(SendError::DmsClosed(why)) => assert!(why.contains("50007"), "{why}"),
+        other => panic!("expected closed DMs, got {other:?}"),
     }
     let bad = Destination::Direct {
         user: "not-an-id".into(),
