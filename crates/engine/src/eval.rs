@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::schedule::{Rating, ScheduleError, Scheduler};
 
+pub mod fitting;
 mod metrics;
 mod optimize;
 mod replay;
@@ -16,7 +17,8 @@ mod revlog;
 #[cfg(test)]
 mod tests;
 
-pub use optimize::{cross_validate, optimize, CrossValidation, FitOptions};
+pub use fitting::{fit_track, Decision, FitOutcome, Guards};
+pub use optimize::{cross_validate, held_out, optimize, CrossValidation, FitOptions};
 pub use revlog::{parse_revlog, RevlogEntry};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

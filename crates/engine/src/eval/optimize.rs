@@ -70,18 +70,10 @@ pub fn cross_validate(
     folds: usize,
 ) -> Result<CrossValidation, EvalError> {
     let log = Log::build(entries, days);
-    let segment = log.scored / (folds + 1);
-    if folds == 0 || segment == 0 {
-        return Err(EvalError::NotEnoughData("split into folds"));
-    }
+    let split = Split::new(&log, folds)?;
     let mut predictions = Vec::new();
     for k in 0..folds {
-        let test_start = (k + 1) * segment;
-        let test_end = if k + 1 == folds {
-            log.scored
-        } else {
-            (k + 2) * segment
-        };
+        let (test_start, test_end) = split.test_range(k);
         let params = fit(&log, options, |r| r < test_start)?;
         let scheduler = Scheduler::new(Some(&params), retention)?;
         predictions.extend(log.predict(&scheduler, |r| (test_start..test_end).contains(&r)));
@@ -91,4 +83,51 @@ pub fn cross_validate(
         metrics,
         parameters: fit(&log, options, |_| true)?,
     })
+}
+
+/// Scores fixed parameters on exactly the test segments [`cross_validate`] scores, so a
+/// fitted set and the set in use are compared on the same reviews.
+pub fn held_out(
+    entries: &[RevlogEntry],
+    days: DayBoundary,
+    scheduler: &Scheduler,
+    folds: usize,
+) -> Result<Metrics, EvalError> {
+    let log = Log::build(entries, days);
+    let split = Split::new(&log, folds)?;
+    let (first, _) = split.test_range(0);
+    let predictions = log.predict(scheduler, |r| r >= first);
+    metrics::score(&predictions).ok_or(EvalError::NotEnoughData("evaluate"))
+}
+
+/// The segments of a time-series split over a log's scored reviews.
+struct Split {
+    folds: usize,
+    segment: usize,
+    scored: usize,
+}
+
+impl Split {
+    fn new(log: &Log, folds: usize) -> Result<Split, EvalError> {
+        let segment = log.scored / (folds + 1);
+        if folds == 0 || segment == 0 {
+            return Err(EvalError::NotEnoughData("split into folds"));
+        }
+        Ok(Split {
+            folds,
+            segment,
+            scored: log.scored,
+        })
+    }
+
+    /// Ranks `[start, end)` that fold `k` is tested on.
+    fn test_range(&self, k: usize) -> (usize, usize) {
+        let start = (k + 1) * self.segment;
+        let end = if k + 1 == self.folds {
+            self.scored
+        } else {
+            (k + 2) * self.segment
+        };
+        (start, end)
+    }
 }

@@ -119,7 +119,11 @@ fn the_day_offset_moves_the_day_boundary() {
 /// A deterministic learner whose memory follows FSRS with default parameters: each review
 /// is recalled with exactly the probability the default model predicts.
 fn simulated_log(cards: i64, days: i64) -> Vec<RevlogEntry> {
-    let s = Scheduler::new(None, 0.85).unwrap();
+    simulated_log_of(&Scheduler::new(None, 0.85).unwrap(), cards, days)
+}
+
+/// Like [`simulated_log`], for a learner whose memory follows `s`'s parameters.
+fn simulated_log_of(s: &Scheduler, cards: i64, days: i64) -> Vec<RevlogEntry> {
     let mut rng = 0x5EED_u64;
     let mut uniform = move || {
         rng = rng
@@ -223,4 +227,71 @@ fn held_out_figures_match_fsrs_rs_own_time_series_evaluation() {
         (ours.metrics.rmse_bins - f64::from(theirs.rmse_bins)).abs() < 1e-4,
         "{ours:?} {theirs:?}"
     );
+}
+
+/// FSRS defaults with the first-review stabilities cut to a quarter and stability growing
+/// far less after a recall: a cohort that forgets much faster than the defaults assume.
+fn fast_forgetter() -> Scheduler {
+    let defaults = Scheduler::new(None, 0.85).unwrap();
+    let mut w = defaults.parameters().to_vec();
+    for s0 in &mut w[..4] {
+        *s0 /= 4.0;
+    }
+    w[8] -= 1.0;
+    Scheduler::new(Some(&w), 0.85).unwrap()
+}
+
+#[test]
+fn the_fitting_job_keeps_the_parameters_when_reviews_are_too_few() {
+    let log = simulated_log(20, 40);
+    let current = Scheduler::new(None, 0.9).unwrap();
+    let guards = Guards {
+        min_reviews: 10_000,
+        ..Guards::default()
+    };
+    let out = fit_track(&log, DayBoundary::default(), &current, &guards).unwrap();
+    assert_eq!(out.decision, Decision::TooFewReviews);
+    assert!(out.reviews > 0 && out.reviews < 10_000, "{out:?}");
+    assert_eq!(out.adopted(), None);
+    assert!(
+        out.parameters.is_none(),
+        "nothing is fitted below the minimum"
+    );
+    let why = out.explain();
+    assert!(
+        why.contains(&out.reviews.to_string()) && why.contains("10000"),
+        "{why}"
+    );
+}
+
+#[test]
+fn the_fitting_job_adopts_a_fit_that_predicts_a_fast_forgetting_cohort_better() {
+    let log = simulated_log_of(&fast_forgetter(), 300, 300);
+    let current = Scheduler::new(None, 0.9).unwrap();
+    let out = fit_track(&log, DayBoundary::default(), &current, &Guards::default()).unwrap();
+    assert_eq!(out.decision, Decision::Adopt, "{}", out.explain());
+    let (fitted, now) = (out.fitted.as_ref().unwrap(), out.current.as_ref().unwrap());
+    assert!(fitted.log_loss < now.log_loss, "{fitted:?} vs {now:?}");
+    // Both sets were judged on the same held-out reviews.
+    assert_eq!(fitted.reviews, now.reviews);
+    let adopted = out.adopted().unwrap();
+    // The fit found the faster forgetting: a first "Good" is remembered for less long.
+    assert!(
+        adopted[2] < current.parameters()[2],
+        "fitted initial stability for Good {} vs default {}",
+        adopted[2],
+        current.parameters()[2]
+    );
+}
+
+#[test]
+fn the_fitting_job_keeps_parameters_that_already_match_the_cohort() {
+    // The cohort's memory follows the defaults exactly: a fit from finite data cannot
+    // predict its held-out reviews better than the true model.
+    let log = simulated_log(300, 300);
+    let current = Scheduler::new(None, 0.85).unwrap();
+    let out = fit_track(&log, DayBoundary::default(), &current, &Guards::default()).unwrap();
+    assert_eq!(out.decision, Decision::NotBetter, "{}", out.explain());
+    assert_eq!(out.adopted(), None);
+    assert!(out.parameters.is_some(), "the fitted set is still reported");
 }
