@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use ladder_engine::eval::Guards;
 use ladder_engine::schedule::Caps;
 use ladder_engine::Library;
 
@@ -57,6 +58,13 @@ pub struct Args {
     /// Reviews per learner per day.
     #[arg(long, default_value_t = 5)]
     pub reviews_per_day: u32,
+    /// Run the service's fitting job on the cohort's own review log every DAYS days and
+    /// schedule with the parameters it adopts (FSRS, memory backend).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub fit_every: Option<u32>,
+    /// With --fit-every: reviews a track needs before fitting is attempted.
+    #[arg(long, default_value_t = Guards::default().min_reviews, requires = "fit_every")]
+    pub fit_min_reviews: usize,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -77,6 +85,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.scheduler.as_str()
         );
     }
+    if args.fit_every.is_some() {
+        anyhow::ensure!(
+            args.scheduler == SchedulerKind::Fsrs,
+            "--fit-every fits FSRS parameters; it runs only with --scheduler fsrs"
+        );
+        anyhow::ensure!(
+            args.backend == Backend::Memory,
+            "--fit-every runs with --backend memory: the stored backends do not keep fitted parameters yet"
+        );
+    }
     let library = library(&args.content)?;
     let config = sim::Config {
         learners: args.learners,
@@ -88,13 +106,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             new_per_day: args.new_per_day,
             reviews_per_day: args.reviews_per_day,
         },
+        fit_every: args.fit_every,
+        fit_guards: Guards {
+            min_reviews: args.fit_min_reviews,
+            ..Guards::default()
+        },
     };
     let mut bar = Progress::new(std::io::stderr().is_terminal());
     let show = |day, days| bar.show(day, days);
     let report = match args.backend {
-        Backend::Memory => {
-            sim::run(&config, &library, show).context("setting up the schedulers")?
-        }
+        Backend::Memory => sim::run(&config, &library, show)?,
         Backend::Sqlite => stored(Database::Sqlite, args.db, &config, &library, show)?,
         Backend::Postgres => stored(Database::Postgres, args.db, &config, &library, show)?,
     };
@@ -183,7 +204,24 @@ fn table(r: &Report) -> String {
         ),
         ("wall time", format!("{:.2} s", r.wall_seconds)),
     ];
-    rows.iter().map(|(k, v)| format!("{k:<27} {v}\n")).collect()
+    let mut out: String = rows.iter().map(|(k, v)| format!("{k:<27} {v}\n")).collect();
+    for f in &r.fits {
+        let figures = match (f.fitted_log_loss, f.current_log_loss) {
+            (Some(fit), Some(cur)) => format!("held-out log loss {fit:.4} vs current {cur:.4}"),
+            _ => "too few to fit".to_owned(),
+        };
+        out.push_str(&format!(
+            "{:<27} {} · {} reviews · {figures} · {}\n",
+            format!("fit on day {}", f.day),
+            f.track,
+            f.reviews,
+            match f.decision {
+                ladder_engine::eval::Decision::Adopt => "adopted",
+                _ => "kept",
+            }
+        ));
+    }
+    out
 }
 
 /// A one-line progress bar on stderr, drawn only on a terminal.

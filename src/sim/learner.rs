@@ -4,6 +4,7 @@
 //! mastery::evaluate.
 
 use chrono::{DateTime, Duration, Utc};
+use ladder_engine::eval::RevlogEntry;
 use ladder_engine::grade::{grade, Verdict};
 use ladder_engine::mastery::{evaluate, Attempt, ItemMemory};
 use ladder_engine::schedule::{pick_daily, rating_for, Candidate, Memory, Rating};
@@ -39,6 +40,9 @@ struct Card {
     item: usize,
     trace: Trace,
     memory: Memory,
+    /// Every rating the item got, in order: the review log the scheduler is fitted on and
+    /// from which memory is recomputed when parameters change.
+    history: Vec<(DateTime<Utc>, Rating)>,
     plan: Plan,
     /// `None` once the plan retired the item (or FSRS suspended it as a leech).
     due: Option<DateTime<Utc>>,
@@ -237,14 +241,13 @@ impl Learner {
         let (ability, difficulty) = (self.traits.ability, world.difficulty[item]);
         let card = self.card_of[item];
         let prev = card.map(|c| &self.cards[c].memory);
-        // Calendar days, as the service counts them for a learner's daily practice.
-        let days = prev.map_or(0, |m| {
-            let d = (now.date_naive() - m.last_review.date_naive()).num_days();
-            u32::try_from(d.max(0)).unwrap_or(u32::MAX)
-        });
+        let days = prev.map_or(0, |m| calendar_days(m, now));
         let memory = world.schedulers[world.skill_of[item]]
             .review_after_days(prev, rating, days, now)
             .memory;
+        if let Some(c) = card {
+            self.cards[c].history.push((now, rating));
+        }
         let cur = match card {
             Some(c) => {
                 let cur = &mut self.cards[c];
@@ -258,6 +261,7 @@ impl Learner {
                     item,
                     trace: Trace::first(now, ability, difficulty, recalled),
                     memory,
+                    history: vec![(now, rating)],
                     plan: Plan::new(world.kind),
                     due: None,
                 });
@@ -299,6 +303,50 @@ impl Learner {
         self.stages[skill] = e.stage;
     }
 
+    /// This learner's reviews of the items of `track`, as review-log entries; card ids are
+    /// unique across learners when `learner` is the learner's index.
+    pub fn revlog(&self, world: &World<'_>, track: usize, learner: u64) -> Vec<RevlogEntry> {
+        let per_learner = world.items.len() as u64;
+        self.cards
+            .iter()
+            .filter(|c| world.track_of[world.skill_of[c.item]] == track)
+            .flat_map(|c| {
+                let card_id = (learner * per_learner + c.item as u64) as i64;
+                c.history.iter().map(move |&(time, rating)| RevlogEntry {
+                    card_id,
+                    rating,
+                    time,
+                    duration_ms: 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Recomputes the FSRS memory of every card of `track` from its history with the
+    /// world's current schedulers, as the service does after adopting new parameters.
+    pub fn replay(&mut self, world: &World<'_>, track: usize) {
+        for card in &mut self.cards {
+            let skill = world.skill_of[card.item];
+            if world.track_of[skill] != track {
+                continue;
+            }
+            let scheduler = &world.schedulers[skill];
+            let mut memory: Option<Memory> = None;
+            for &(at, rating) in &card.history {
+                let days = memory.as_ref().map_or(0, |m| calendar_days(m, at));
+                memory = Some(
+                    scheduler
+                        .review_after_days(memory.as_ref(), rating, days, at)
+                        .memory,
+                );
+            }
+            if let Some(m) = memory {
+                card.due = (!m.suspended).then_some(m.due);
+                card.memory = m;
+            }
+        }
+    }
+
     /// True recall probability of every introduced item at `now`.
     pub fn recall_at(&self, now: DateTime<Utc>) -> impl Iterator<Item = f64> + '_ {
         self.cards.iter().map(move |c| c.trace.recall(now))
@@ -312,6 +360,12 @@ impl Learner {
 /// When the `k`-th question of the session starting at `start` is answered.
 pub fn answer_time(start: DateTime<Utc>, k: usize) -> DateTime<Utc> {
     start + Duration::minutes(MINUTES_PER_QUESTION * k as i64)
+}
+
+/// Calendar days since the last review, as the service counts them for daily practice.
+fn calendar_days(m: &Memory, now: DateTime<Utc>) -> u32 {
+    let d = (now.date_naive() - m.last_review.date_naive()).num_days();
+    u32::try_from(d.max(0)).unwrap_or(u32::MAX)
 }
 
 fn day_start(t: DateTime<Utc>) -> DateTime<Utc> {

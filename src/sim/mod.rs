@@ -17,7 +17,8 @@
 //! store's public API.
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc, Weekday};
-use ladder_engine::schedule::{Caps, ScheduleError};
+use ladder_engine::eval::{self, DayBoundary, Decision, Guards};
+use ladder_engine::schedule::{Caps, Scheduler};
 use ladder_engine::{Library, Stage};
 use serde::Serialize;
 use std::time::Instant;
@@ -39,6 +40,7 @@ mod tests;
 pub use plan::SchedulerKind;
 
 use learner::Learner;
+use stored::SimError;
 use world::World;
 
 /// One simulation's settings.
@@ -51,6 +53,27 @@ pub struct Config {
     /// Overrides every track's desired retention (FSRS only).
     pub retention: Option<f64>,
     pub caps: Caps,
+    /// Run the service's fitting job on the cohort's own log every so many days (FSRS).
+    pub fit_every: Option<u32>,
+    pub fit_guards: Guards,
+}
+
+/// One run of the fitting job during a simulation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitRecord {
+    /// Days simulated when the job ran.
+    pub day: u32,
+    pub track: String,
+    pub decision: Decision,
+    /// Scored reviews the track's log held.
+    pub reviews: usize,
+    /// Held-out log loss of fitting and of the parameters in use (absent below the
+    /// minimum number of reviews).
+    pub fitted_log_loss: Option<f64>,
+    pub current_log_loss: Option<f64>,
+    /// The parameters adopted, when the job adopted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Vec<f32>>,
 }
 
 /// Learners at each stage, counted per learner per skill.
@@ -82,6 +105,9 @@ pub struct Report {
     pub items_retained: f64,
     pub reviews_per_retained_item: f64,
     pub stage_counts: StageCounts,
+    /// Every run of the fitting job (`--fit-every`), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fits: Vec<FitRecord>,
     pub wall_seconds: f64,
 }
 
@@ -97,9 +123,9 @@ pub fn run(
     config: &Config,
     library: &Library,
     mut progress: impl FnMut(u32, u32),
-) -> Result<Report, ScheduleError> {
+) -> Result<Report, SimError> {
     let began = Instant::now();
-    let world = World::new(
+    let mut world = World::new(
         library,
         config.scheduler,
         config.caps,
@@ -110,6 +136,7 @@ pub fn run(
         .map(|i| Learner::new(&world, config.seed, u64::from(i)))
         .collect();
     let clock = VirtualClock::new(start());
+    let mut fits = Vec::new();
     for day in 0..config.days {
         let today = clock.now();
         if !matches!(today.weekday(), Weekday::Sat | Weekday::Sun) {
@@ -120,9 +147,81 @@ pub fn run(
             }
         }
         clock.advance(Duration::days(1));
+        let due_fit = config
+            .fit_every
+            .is_some_and(|every| every > 0 && (day + 1) % every == 0);
+        if due_fit && config.scheduler == SchedulerKind::Fsrs {
+            for track in 0..world.tracks {
+                fits.push(fit_track(
+                    &mut world,
+                    &mut learners,
+                    track,
+                    day + 1,
+                    library,
+                    &config.fit_guards,
+                )?);
+            }
+        }
         progress(day + 1, config.days);
     }
-    Ok(report(config, &learners, clock.now(), began))
+    let mut report = report(config, &learners, clock.now(), began);
+    report.fits = fits;
+    Ok(report)
+}
+
+/// The service's fitting job on one track of the cohort: fit the track's log, and when
+/// the job adopts, switch the track's skills to the fitted parameters and recompute every
+/// learner's memory of its items from their history.
+fn fit_track(
+    world: &mut World<'_>,
+    learners: &mut [Learner],
+    track: usize,
+    day: u32,
+    library: &Library,
+    guards: &Guards,
+) -> Result<FitRecord, SimError> {
+    let name = library
+        .tracks
+        .get(track)
+        .map_or_else(|| "all".to_owned(), |t| t.id.to_string());
+    let Some(skill) = world.track_of.iter().position(|&t| t == track) else {
+        return Ok(FitRecord {
+            day,
+            track: name,
+            decision: Decision::TooFewReviews,
+            reviews: 0,
+            fitted_log_loss: None,
+            current_log_loss: None,
+            parameters: None,
+        });
+    };
+    let log: Vec<_> = learners
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| l.revlog(world, track, i as u64))
+        .collect();
+    let current = &world.schedulers[skill];
+    let outcome = eval::fit_track(&log, DayBoundary::default(), current, guards)?;
+    if let Some(params) = outcome.adopted() {
+        for s in 0..world.skills {
+            if world.track_of[s] == track {
+                let retention = world.schedulers[s].desired_retention();
+                world.schedulers[s] = Scheduler::new(Some(params), retention)?;
+            }
+        }
+        for learner in learners.iter_mut() {
+            learner.replay(world, track);
+        }
+    }
+    Ok(FitRecord {
+        day,
+        track: name,
+        decision: outcome.decision,
+        reviews: outcome.reviews,
+        fitted_log_loss: outcome.fitted.as_ref().map(|m| m.log_loss),
+        current_log_loss: outcome.current.as_ref().map(|m| m.log_loss),
+        parameters: outcome.adopted().map(<[f32]>::to_vec),
+    })
 }
 
 fn report(config: &Config, learners: &[Learner], end: DateTime<Utc>, began: Instant) -> Report {
@@ -166,6 +265,7 @@ fn report(config: &Config, learners: &[Learner], end: DateTime<Utc>, began: Inst
             0.0
         },
         stage_counts,
+        fits: Vec::new(),
         wall_seconds: began.elapsed().as_secs_f64(),
     }
 }

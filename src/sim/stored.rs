@@ -30,6 +30,8 @@ pub enum SimError {
     Schedule(#[from] ScheduleError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("fitting the scheduler: {0}")]
+    Fit(#[from] ladder_engine::eval::EvalError),
     #[error("only the fsrs scheduler keeps its state in the store, not {0}")]
     Unsupported(&'static str),
     /// The store refused or changed something the simulator wrote.

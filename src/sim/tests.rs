@@ -4,6 +4,7 @@
 use super::memory::Trace;
 use super::plan::{Plan, SchedulerKind};
 use super::*;
+use ladder_engine::eval::{Decision, Guards};
 use ladder_engine::schedule::Rating;
 
 #[test]
@@ -88,6 +89,8 @@ fn config(scheduler: SchedulerKind, seed: u64) -> Config {
             new_per_day: 2,
             reviews_per_day: 5,
         },
+        fit_every: None,
+        fit_guards: Default::default(),
     }
 }
 
@@ -120,4 +123,41 @@ fn learners_practise_on_weekdays_within_their_caps_and_climb() {
     assert_eq!(s.novice + s.competent + s.experienced + s.master, 6 * 3);
     assert!(s.competent + s.experienced + s.master > 0, "{r:?}");
     assert!(r.retention_final > 0.0 && r.retention_final < 1.0);
+}
+
+#[test]
+fn fitting_the_scheduler_to_the_cohort_brings_true_retention_closer_to_the_target() {
+    let lib = library::generated();
+    let plain = Config {
+        learners: 40,
+        days: 120,
+        retention: Some(0.9),
+        ..config(SchedulerKind::Fsrs, 11)
+    };
+    let fitted = Config {
+        fit_every: Some(30),
+        fit_guards: Guards {
+            min_reviews: 300,
+            ..Guards::default()
+        },
+        ..plain.clone()
+    };
+    let without = run(&plain, &lib, |_, _| {}).unwrap();
+    let with = run(&fitted, &lib, |_, _| {}).unwrap();
+    assert!(without.fits.is_empty());
+    // The job ran every 30 days on the one track, and adopted at least once.
+    let days: Vec<u32> = with.fits.iter().map(|f| f.day).collect();
+    assert_eq!(days, [30, 60, 90, 120]);
+    assert!(
+        with.fits.iter().any(|f| f.decision == Decision::Adopt),
+        "{:?}",
+        with.fits
+    );
+    let gap = |r: &Report| (r.retention_final - 0.9).abs();
+    assert!(
+        gap(&with) < gap(&without),
+        "true retention with fitting {:.3}, without {:.3}",
+        with.retention_final,
+        without.retention_final
+    );
 }

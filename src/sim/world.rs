@@ -20,6 +20,9 @@ pub struct World<'a> {
     pub skill_of: Vec<usize>,
     /// Per skill, in library order.
     pub schedulers: Vec<Scheduler>,
+    /// Per skill, the index of its track in the library (parameters are fitted per track).
+    pub track_of: Vec<usize>,
+    pub tracks: usize,
     pub rules: Vec<MasteryRules>,
     /// Skills whose novice items must all be introduced before this skill's.
     pub prerequisites: Vec<Vec<usize>>,
@@ -65,6 +68,11 @@ impl<'a> World<'a> {
                 Scheduler::new(None, r)
             })
             .collect::<Result<_, _>>()?;
+        let track_of = lib
+            .skills
+            .iter()
+            .map(|s| lib.tracks.iter().position(|t| t.id == s.track).unwrap_or(0))
+            .collect();
         let mut novice_items = vec![Vec::new(); lib.skills.len()];
         for (i, item) in items.iter().enumerate() {
             if item.stage == Stage::Novice {
@@ -80,6 +88,8 @@ impl<'a> World<'a> {
             difficulty,
             skill_of,
             schedulers,
+            track_of,
+            tracks: lib.tracks.len().max(1),
             rules: lib.skills.iter().map(|s| s.mastery.clone()).collect(),
             prerequisites: lib
                 .skills
