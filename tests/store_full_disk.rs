@@ -12,11 +12,10 @@ mod staff_world;
 
 use chrono::NaiveTime;
 use ladder::platform::{Actor, InboundKind};
-use ladder::store::{Learner, Store};
+use ladder::store::Learner;
 use ladder_engine::{AnswerKey, Item};
 use staff_world::{actor, monday, text, World};
 use std::path::Path;
-use std::sync::Arc;
 
 /// What the app says when a write did not reach the disk.
 const NOT_SAVED: &str = "not saved";
@@ -32,7 +31,7 @@ fn limit_file_size(bytes: Option<u64>) {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
         assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut now), 0);
-        now.rlim_cur = bytes.map_or(now.rlim_max, |b| b as libc::rlim_t);
+        now.rlim_cur = bytes.unwrap_or(now.rlim_max);
         assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &now), 0);
     }
 }
@@ -70,7 +69,8 @@ async fn learner(w: &World, user: &str) -> Option<Learner> {
         .unwrap()
 }
 
-/// One round of the four writes a learner can make; returns how many were refused.
+/// The four writes a learner can make, each checked against what the user was told;
+/// each returns whether the write was saved.
 struct Round<'a> {
     w: &'a World,
     skill: &'a str,
@@ -171,7 +171,7 @@ impl Round<'_> {
 async fn a_full_disk_refuses_writes_out_loud_and_the_store_recovers() {
     let (store, dir) = common::sqlite_store().await;
     let db = dir.path().join("ladder.db");
-    let w = World::new(store.clone() as Arc<dyn Store>, monday(9, 30));
+    let w = World::new(store, monday(9, 30));
     let rounds = 40;
     let mut people = vec![("acme", "pat".to_string())];
     for n in 0..=rounds {

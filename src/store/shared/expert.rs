@@ -30,14 +30,28 @@ macro_rules! impl_expert {
                 id: $crate::store::ContributionId,
                 status: $crate::store::ContributionStatus,
             ) -> Result<(), $crate::store::StoreError> {
+                // Only an open contribution is decided: of two deciders, the second gets
+                // Conflict instead of overwriting the first's decision.
                 let mut tx = self.begin_write().await?;
-                let done = sqlx::query("UPDATE contributions SET status = $1 WHERE id = $2")
-                    .bind(status.as_str())
-                    .bind(id.0)
-                    .execute(&mut *tx)
-                    .await?;
+                let done = sqlx::query(
+                    "UPDATE contributions SET status = $1 WHERE id = $2 AND status = 'open'",
+                )
+                .bind(status.as_str())
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
-                $crate::store::shared::directory::found(done.rows_affected(), "contribution")
+                if done.rows_affected() == 1 {
+                    return Ok(());
+                }
+                match self.contribution(id.0).await {
+                    Ok(c) => Err($crate::store::StoreError::Conflict(format!(
+                        "contribution {} is already {}",
+                        id.0,
+                        c.status.as_str()
+                    ))),
+                    Err(e) => Err(e),
+                }
             }
 
             async fn vote_sql(

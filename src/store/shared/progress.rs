@@ -54,9 +54,30 @@ macro_rules! impl_progress {
                 memory: &ladder_engine::schedule::Memory,
             ) -> Result<(), $crate::store::StoreError> {
                 let mut tx = self.begin_write().await?;
+                Self::bump_rev(&mut *tx, learner, None).await?;
                 Self::upsert_memory(&mut *tx, learner, item, memory).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn progress_rev(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<i64, $crate::store::StoreError> {
+                self.progress_rev_sql(learner).await
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn apply_grade(
+                &self,
+                learner: $crate::store::LearnerId,
+                item: &ladder_engine::ItemId,
+                memory: &ladder_engine::schedule::Memory,
+                stage: Option<&$crate::store::StageChange>,
+                basis: Option<i64>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                self.apply_grade_tx(learner, item, memory, stage, basis).await
             }
 
             #[tracing::instrument(skip_all, fields(learner = learner.0))]
@@ -100,6 +121,7 @@ macro_rules! impl_progress {
                 change: &$crate::store::StageChange,
             ) -> Result<(), $crate::store::StoreError> {
                 let mut tx = self.begin_write().await?;
+                Self::bump_rev(&mut *tx, change.learner, None).await?;
                 Self::insert_stage(&mut *tx, change).await?;
                 tx.commit().await?;
                 Ok(())
