@@ -89,6 +89,7 @@ fn answer(prompt: &Prompt, verdict: Verdict, at: DateTime<Utc>) -> AnswerRecord 
         stage_change: None,
         escalations: vec![],
         reply: json!({"text": format!("{verdict} for prompt {}", prompt.id)}),
+        basis: None,
     }
 }
 

@@ -14,7 +14,9 @@ use std::collections::HashMap;
 
 use super::action::{Action, PromptRef};
 use super::learning;
-use super::records::{AnswerWrite, LearnerKey, Prompt, PromptState, Recorded, Review};
+use super::records::{
+    AnswerWrite, LearnerKey, Prompt, PromptState, Recorded, RecordsError, Review,
+};
 use super::{feedback, onboarding, plan, prompt, App, AppResult};
 use crate::platform::{Actor, Reply};
 
@@ -223,18 +225,45 @@ async fn submit(
     let graded = grade(key, &answer);
     let review = review(&prompt, item, &graded, raw, now);
     let learner = LearnerKey::of(actor);
-    let mut memories: HashMap<_, _> = app.records.memories(&learner).await?.into_iter().collect();
+    // Another answer of the same learner may be written while this one is computed; the
+    // store then refuses this one (Changed) and it is computed again from the new state.
+    for _ in 0..RECOMPUTE_LIMIT {
+        if let Some(replies) =
+            compute_and_record(app, actor, &prompt, item, &graded, &review, &learner).await?
+        {
+            return Ok(replies);
+        }
+    }
+    Err(RecordsError("the learner's progress kept changing during the answer".into()).into())
+}
+
+/// How often an answer is computed again when other writes keep overtaking it.
+const RECOMPUTE_LIMIT: usize = 8;
+
+/// One attempt at [`submit`]: None when another write overtook it.
+async fn compute_and_record(
+    app: &App,
+    actor: &Actor,
+    prompt: &Prompt,
+    item: &Item,
+    graded: &Grade,
+    review: &Review,
+    learner: &LearnerKey,
+) -> AppResult<Option<Vec<Reply>>> {
+    let now = review.at;
+    let basis = app.records.progress_rev(learner).await?;
+    let mut memories: HashMap<_, _> = app.records.memories(learner).await?.into_iter().collect();
     let rating = rating_for(graded.verdict, Some(review.latency_secs), item.fluency_secs);
     let scheduler = app.schedulers.for_item(&app.library, item);
     let scheduled = rating.map(|r| scheduler.review(memories.get(&item.id), r, now));
     if let Some(s) = &scheduled {
         memories.insert(item.id.clone(), s.memory.clone());
     }
-    let evaluation = evaluate(app, &learner, &item.skill, &review, &memories, now).await?;
-    let history = app.records.escalations(&learner).await?;
+    let evaluation = evaluate(app, learner, &item.skill, review, &memories, now).await?;
+    let history = app.records.escalations(learner).await?;
     let answered = feedback::Answered {
         item,
-        grade: &graded,
+        grade: graded,
         latency_secs: review.latency_secs,
         evaluation: evaluation.as_ref(),
         lapses: scheduled.as_ref().map_or(0, |s| s.memory.lapses),
@@ -247,22 +276,24 @@ async fn submit(
         outcome.replies.push(plan::more_button());
     }
     let write = AnswerWrite {
-        review,
+        review: review.clone(),
         rating,
         memory: scheduled.map(|s| s.memory),
         stage: outcome.stage_record,
         escalations: outcome.escalations,
         replies: outcome.replies.clone(),
+        basis,
     };
     match app.records.record_answer(write).await? {
         Recorded::Recorded => {
             crate::ops::metrics::answered(actor.platform, answered.latency_secs);
             let mut replies = outcome.replies;
-            replies.extend(plan::after_answer(app, actor, &prompt).await?);
-            Ok(replies)
+            replies.extend(plan::after_answer(app, actor, prompt).await?);
+            Ok(Some(replies))
         }
-        Recorded::Duplicate(first) => Ok(first),
-        Recorded::Stale => stale(app, actor).await,
+        Recorded::Duplicate(first) => Ok(Some(first)),
+        Recorded::Stale => stale(app, actor).await.map(Some),
+        Recorded::Changed => Ok(None),
     }
 }
 

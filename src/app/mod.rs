@@ -47,6 +47,15 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// What the user reads when a use case failed: every store write either committed or
+/// returned its error, so a failure means the request was not saved and may be repeated.
+pub fn failure_reply() -> Reply {
+    Reply::text(
+        "Sorry, that was not saved: something went wrong on my side. Please try again in a \
+         moment.",
+    )
+}
+
 /// The use cases, wired to their dependencies.
 pub struct App {
     records: Arc<dyn Records>,
@@ -119,9 +128,7 @@ impl App {
             Ok(replies) => replies,
             Err(err) => {
                 tracing::error!(error = %err, "use case failed");
-                vec![Reply::text(
-                    "Sorry, something went wrong on my side. Please try again in a moment.",
-                )]
+                vec![failure_reply()]
             }
         }
     }

@@ -189,6 +189,9 @@ pub struct AnswerWrite {
     pub escalations: Vec<Escalation>,
     /// What the learner was told, replayed verbatim for a duplicate event.
     pub replies: Vec<Reply>,
+    /// [`Records::progress_rev`] as read before the memories and stages this answer was
+    /// computed from.
+    pub basis: Option<i64>,
 }
 
 /// What happened to an answer.
@@ -199,6 +202,9 @@ pub enum Recorded {
     Duplicate(Vec<Reply>),
     /// The prompt was replaced or never existed.
     Stale,
+    /// Another answer or grade of the learner was written after
+    /// [`AnswerWrite::basis`] was read: nothing was written; compute it again.
+    Changed,
 }
 
 /// A storage failure, worded for logs (never for users).
@@ -230,6 +236,11 @@ pub trait Records: Send + Sync {
 
     /// Idempotent: the first answer to a prompt wins; later ones get its replies back.
     async fn record_answer(&self, write: AnswerWrite) -> Result<Recorded>;
+    /// The learner's progress revision, which every write of a memory or a stage moves
+    /// on; read first, before what an answer is computed from (see [`Recorded::Changed`]).
+    async fn progress_rev(&self, _key: &LearnerKey) -> Result<Option<i64>> {
+        Ok(None)
+    }
     async fn reviews(&self, key: &LearnerKey) -> Result<Vec<Review>>;
     async fn memories(&self, key: &LearnerKey) -> Result<Vec<(ItemId, Memory)>>;
     async fn stages(&self, key: &LearnerKey) -> Result<Vec<StageRecord>>;

@@ -175,6 +175,7 @@ impl Session<'_, '_> {
                 stage_change: None,
                 escalations: Vec::new(),
                 reply: serde_json::Value::Null,
+                basis: None,
             })
             .await?;
         match outcome {

@@ -75,6 +75,16 @@ fn is_busy(code: Option<&str>) -> bool {
     }
 }
 
+/// Whether a connection coming back to its pool may serve the next caller: not while the
+/// driver still counts a transaction on it (its rollback failed), which would make every
+/// later `BEGIN` on it fail. The pool closes such a connection and opens a fresh one.
+pub(crate) fn clean_after_release(in_transaction: bool) -> bool {
+    if in_transaction {
+        tracing::warn!("closing a connection whose transaction did not end cleanly");
+    }
+    !in_transaction
+}
+
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
         StoreError::Other(format!("migration failed: {e}"))

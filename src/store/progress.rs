@@ -28,6 +28,21 @@ pub trait Progress: Send + Sync {
     /// original result for a duplicate, else appends the review, upserts the memory,
     /// appends the stage change and marks the prompt answered, all in one transaction.
     async fn record_answer(&self, answer: AnswerRecord) -> Result<AnswerOutcome, StoreError>;
+    /// The learner's progress revision: it moves with every write of a memory or a stage
+    /// (answers, grades, overwrites). Read it before reading what an answer is computed
+    /// from and pass it as [`AnswerRecord::basis`]; 0 for an unknown learner.
+    async fn progress_rev(&self, learner: LearnerId) -> Result<i64, StoreError>;
+    /// A settled grade's new memory and stage change in one transaction, written only if
+    /// the learner's progress revision is still `basis` (when given); false when it moved
+    /// (nothing written: compute the grade's effect again).
+    async fn apply_grade(
+        &self,
+        learner: LearnerId,
+        item: &ItemId,
+        memory: &Memory,
+        stage: Option<&StageChange>,
+        basis: Option<i64>,
+    ) -> Result<bool, StoreError>;
 
     async fn memory(&self, learner: LearnerId, item: &ItemId)
         -> Result<Option<Memory>, StoreError>;

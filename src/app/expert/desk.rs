@@ -124,25 +124,19 @@ impl ReviewDesk for StoreDesk {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn apply(&self, g: &Graded) -> Result<(), RecordsError> {
+    async fn apply(&self, g: &Graded) -> Result<bool, RecordsError> {
         let learner = self.id_of(&g.learner).await.map_err(failed)?;
-        apply(&self.store, learner, g).await.map_err(failed)
-    }
-}
-
-/// Writes the memory and stage change of a graded answer for `learner`.
-async fn apply(store: &Arc<dyn Store>, learner: LearnerId, g: &Graded) -> Result<(), StoreError> {
-    store.put_memory(learner, &g.item, &g.memory).await?;
-    if let Some(stage) = &g.stage {
-        let change = StageChange {
+        let stage = g.stage.as_ref().map(|stage| StageChange {
             learner,
             skill: stage.skill.clone(),
             from: stage.from,
             to: stage.stage,
             at: stage.since,
             evidence: serde_json::json!({ "sentence": stage.evidence }),
-        };
-        store.record_stage_change(&change).await?;
+        });
+        self.store
+            .apply_grade(learner, &g.item, &g.memory, stage.as_ref(), g.basis)
+            .await
+            .map_err(failed)
     }
-    Ok(())
 }

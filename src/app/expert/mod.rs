@@ -97,6 +97,8 @@ pub struct Graded {
     pub memory: Memory,
     /// A stage change the grade caused, if any.
     pub stage: Option<StageRecord>,
+    /// The learner's progress revision read before the memory and stage were computed.
+    pub basis: Option<i64>,
 }
 
 /// Free-text answers and their grades, named by intent.
@@ -108,8 +110,9 @@ pub trait ReviewDesk: Send + Sync {
     /// Keeps a person's grade and settles the answer when it has enough: an expert's
     /// grade, or [`PEERS_NEEDED`] peers' ([`combine`]d). A person grades an answer once.
     async fn mark(&self, mark: &Mark) -> Result<Settlement, RecordsError>;
-    /// Writes the new memory and any stage change of a settled answer.
-    async fn apply(&self, graded: &Graded) -> Result<(), RecordsError>;
+    /// Writes the new memory and any stage change of a settled answer, in one step;
+    /// false (nothing written) when the learner's progress moved past `graded.basis`.
+    async fn apply(&self, graded: &Graded) -> Result<bool, RecordsError>;
 }
 
 /// Runs one expert command.

@@ -174,11 +174,16 @@ pub async fn decide(
     } else {
         ContributionStatus::Rejected
     };
-    staffing
-        .store
-        .set_contribution_status(c.id, status)
-        .await
-        .map_err(failed)?;
+    // Conditional in the store: of two experts deciding at once, one is told it was done.
+    match staffing.store.set_contribution_status(c.id, status).await {
+        Ok(()) => {}
+        Err(crate::store::StoreError::Conflict(_)) => {
+            return Ok(vec![Reply::text(format!(
+                "Proposal #{id} was decided by someone else a moment ago."
+            ))])
+        }
+        Err(e) => return Err(failed(e).into()),
+    }
     if !accept {
         return Ok(vec![Reply::text(format!("Proposal #{id} is rejected."))]);
     }

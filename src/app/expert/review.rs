@@ -204,60 +204,75 @@ async fn grade_one(
             ))])
         }
     };
-    let now = mark.at;
-    let mut memories: HashMap<_, _> = app
-        .records
-        .memories(&p.learner)
-        .await?
-        .into_iter()
-        .collect();
-    let rating = rating_for(verdict, p.latency_secs, item.fluency_secs)
-        .unwrap_or(ladder_engine::schedule::Rating::Good);
-    let scheduler = app.schedulers.for_item(&app.library, item);
-    let memory = scheduler.review(memories.get(&p.item), rating, now).memory;
-    memories.insert(p.item.clone(), memory.clone());
-    // The settled grade is on the review now; older records may still say needs-review.
-    let mut reviews = app.records.reviews(&p.learner).await?;
-    for r in reviews.iter_mut() {
-        if r.item == p.item && r.at == p.answered_at && r.verdict == Verdict::NeedsReview {
-            r.verdict = verdict;
-            r.score = score;
+    // The effect is computed from the learner's progress as it stands; if an answer of
+    // theirs is written meanwhile, the store refuses this one and it is computed again.
+    let mut moved = None;
+    let mut applied = false;
+    for _ in 0..8 {
+        let basis = app.records.progress_rev(&p.learner).await?;
+        let now = mark.at;
+        let mut memories: HashMap<_, _> = app
+            .records
+            .memories(&p.learner)
+            .await?
+            .into_iter()
+            .collect();
+        let rating = rating_for(verdict, p.latency_secs, item.fluency_secs)
+            .unwrap_or(ladder_engine::schedule::Rating::Good);
+        let scheduler = app.schedulers.for_item(&app.library, item);
+        let memory = scheduler.review(memories.get(&p.item), rating, now).memory;
+        memories.insert(p.item.clone(), memory.clone());
+        // The settled grade is on the review now; older records may still say needs-review.
+        let mut reviews = app.records.reviews(&p.learner).await?;
+        for r in reviews.iter_mut() {
+            if r.item == p.item && r.at == p.answered_at && r.verdict == Verdict::NeedsReview {
+                r.verdict = verdict;
+                r.score = score;
+            }
+        }
+        let current = app
+            .records
+            .stages(&p.learner)
+            .await?
+            .into_iter()
+            .filter(|s| s.skill == p.skill)
+            .max_by_key(|s| s.since)
+            .map_or(Stage::Novice, |s| s.stage);
+        let refs: Vec<_> = reviews.iter().collect();
+        let eval = evaluate_skill(
+            &app.library,
+            &app.schedulers,
+            skill,
+            current,
+            &refs,
+            &memories,
+            now,
+            app.accepted_contributions(&p.learner, &p.skill).await?,
+        );
+        let stage = eval.change.map(|_| StageRecord {
+            skill: p.skill.clone(),
+            from: Some(current),
+            stage: eval.stage,
+            since: now,
+            evidence: eval.evidence.sentence(&skill.title),
+        });
+        moved = stage.as_ref().map(|s| s.stage);
+        let graded = Graded {
+            learner: p.learner.clone(),
+            item: p.item.clone(),
+            memory,
+            stage,
+            basis,
+        };
+        if staffing.desk.apply(&graded).await? {
+            applied = true;
+            break;
         }
     }
-    let current = app
-        .records
-        .stages(&p.learner)
-        .await?
-        .into_iter()
-        .filter(|s| s.skill == p.skill)
-        .max_by_key(|s| s.since)
-        .map_or(Stage::Novice, |s| s.stage);
-    let refs: Vec<_> = reviews.iter().collect();
-    let eval = evaluate_skill(
-        &app.library,
-        &app.schedulers,
-        skill,
-        current,
-        &refs,
-        &memories,
-        now,
-        app.accepted_contributions(&p.learner, &p.skill).await?,
-    );
-    let stage = eval.change.map(|_| StageRecord {
-        skill: p.skill.clone(),
-        from: Some(current),
-        stage: eval.stage,
-        since: now,
-        evidence: eval.evidence.sentence(&skill.title),
-    });
-    let moved = stage.as_ref().map(|s| s.stage);
-    let graded = Graded {
-        learner: p.learner,
-        item: p.item,
-        memory,
-        stage,
-    };
-    staffing.desk.apply(&graded).await?;
+    if !applied {
+        let why = "the learner's progress kept changing during the grade";
+        return Err(crate::app::records::RecordsError(why.into()).into());
+    }
     let mut said = format!(
         "Graded #{} as {}. The learner's next review of this item is scheduled from {}.",
         p.id,

@@ -284,6 +284,7 @@ impl Records for StoreRecords {
                 })
                 .collect(),
             reply: serde_json::to_value(&w.replies).map_err(|e| RecordsError(e.to_string()))?,
+            basis: w.basis,
         };
         Ok(match self.store.record_answer(record).await? {
             store::AnswerOutcome::Recorded(_) => Recorded::Recorded,
@@ -291,7 +292,16 @@ impl Records for StoreRecords {
                 Recorded::Duplicate(serde_json::from_value(original.reply).unwrap_or_default())
             }
             store::AnswerOutcome::Stale { .. } => Recorded::Stale,
+            store::AnswerOutcome::Changed => Recorded::Changed,
         })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn progress_rev(&self, key: &LearnerKey) -> Result<Option<i64>> {
+        match self.id(key).await? {
+            Some(id) => Ok(Some(self.store.progress_rev(id).await?)),
+            None => Ok(None),
+        }
     }
 
     #[tracing::instrument(skip_all)]

@@ -138,6 +138,7 @@ async fn answer(
             stage_change: None,
             escalations: vec![],
             reply: serde_json::to_value(&reply)?,
+            basis: None,
         })
         .await?;
     Ok(reply)

@@ -336,6 +336,7 @@ async fn answer(
             stage_change: None,
             escalations: vec![],
             reply: serde_json::Value::Null,
+            basis: None,
         })
         .await?;
     Ok(())

@@ -54,6 +54,12 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
+            // A dropped transaction queues its ROLLBACK and lowers the depth at once; a
+            // connection still inside one is not handed to the next caller. Broken
+            // connections fail the pool's own ping on release and are closed.
+            .after_release(|conn, _| {
+                Box::pin(async move { Ok(super::clean_after_release(conn.is_in_transaction())) })
+            })
             .connect_with(options)
             .await?;
         let store = PgStore { pool };

@@ -38,6 +38,10 @@ pub struct AnswerRecord {
     pub escalations: Vec<Escalation>,
     /// What the learner was told, replayed verbatim for a duplicate.
     pub reply: serde_json::Value,
+    /// The learner's progress revision ([`super::Progress::progress_rev`]) read before the
+    /// memory and stage above were computed: if another write moved it since, nothing is
+    /// written and the outcome is [`AnswerOutcome::Changed`]. None writes regardless.
+    pub basis: Option<i64>,
 }
 
 /// The stored result of an answer, the same for the first call and every duplicate.
@@ -76,6 +80,9 @@ pub enum AnswerOutcome {
     Stale {
         reason: StaleReason,
     },
+    /// Another answer or grade of the learner was written after [`AnswerRecord::basis`]
+    /// was read: nothing changed; compute the answer again from the new state.
+    Changed,
 }
 
 impl AnswerOutcome {
@@ -83,7 +90,7 @@ impl AnswerOutcome {
     pub fn answer(&self) -> Option<&StoredAnswer> {
         match self {
             AnswerOutcome::Recorded(a) | AnswerOutcome::Duplicate { original: a } => Some(a),
-            AnswerOutcome::Stale { .. } => None,
+            AnswerOutcome::Stale { .. } | AnswerOutcome::Changed => None,
         }
     }
 }

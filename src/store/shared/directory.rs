@@ -11,7 +11,8 @@ macro_rules! impl_directory {
                 external_id: &str,
                 name: &str,
             ) -> Result<$crate::store::Tenant, $crate::store::StoreError> {
-                sqlx::query_as::<_, $crate::store::shared::rows::TenantRow>(
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query_as::<_, $crate::store::shared::rows::TenantRow>(
                     "INSERT INTO tenants (platform, external_id, name) VALUES ($1, $2, $3) \
                      ON CONFLICT (platform, external_id) DO UPDATE SET name = excluded.name \
                      RETURNING id, platform, external_id, name",
@@ -19,9 +20,10 @@ macro_rules! impl_directory {
                 .bind(platform.as_str())
                 .bind(external_id)
                 .bind(name)
-                .fetch_one(&self.pool)
-                .await?
-                .into_domain()
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                row.into_domain()
             }
 
             #[tracing::instrument(skip_all, fields(tenant = id.0))]
@@ -86,7 +88,8 @@ macro_rules! impl_directory {
                      $16, $17, $18, $19, $20, $21) RETURNING {}",
                     $crate::store::shared::rows::LEARNER_COLUMNS
                 );
-                sqlx::query_as::<_, LearnerRow>(&sql)
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query_as::<_, LearnerRow>(&sql)
                     .bind(learner.tenant.0)
                     .bind(&learner.platform_user)
                     .bind(&learner.display_name)
@@ -108,9 +111,10 @@ macro_rules! impl_directory {
                     .bind(p.notices.manager)
                     .bind(p.notices.expert)
                     .bind(p.notices.digest)
-                    .fetch_one(&self.pool)
-                    .await?
-                    .into_domain()
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                row.into_domain()
             }
 
             #[tracing::instrument(skip_all, fields(learner = id.0))]
@@ -194,11 +198,13 @@ macro_rules! impl_directory {
                 id: $crate::store::LearnerId,
                 name: &str,
             ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("UPDATE learners SET display_name = $1 WHERE id = $2")
                     .bind(name)
                     .bind(id.0)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 $crate::store::shared::directory::found(done.rows_affected(), "learner")
             }
 
@@ -208,6 +214,7 @@ macro_rules! impl_directory {
                 id: $crate::store::LearnerId,
                 p: &$crate::store::Preferences,
             ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE learners SET timezone = $1, time_of_day = $2, days_mask = $3, \
                      daily_new_cap = $4, daily_review_cap = $5, paused_until = $6, \
@@ -234,8 +241,9 @@ macro_rules! impl_directory {
                 .bind(p.notices.manager)
                 .bind(p.notices.expert)
                 .bind(p.notices.digest)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 $crate::store::shared::directory::found(done.rows_affected(), "learner")
             }
 
@@ -244,7 +252,8 @@ macro_rules! impl_directory {
                 &self,
                 team: $crate::store::NewTeam,
             ) -> Result<$crate::store::Team, $crate::store::StoreError> {
-                Ok(sqlx::query_as::<_, $crate::store::shared::rows::TeamRow>(
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query_as::<_, $crate::store::shared::rows::TeamRow>(
                     "INSERT INTO teams (tenant_id, name, channel_id, prompt_cron, leaderboard_cron) \
                      VALUES ($1, $2, $3, $4, $5) \
                      RETURNING id, tenant_id, name, channel_id, prompt_cron, leaderboard_cron",
@@ -254,9 +263,10 @@ macro_rules! impl_directory {
                 .bind(&team.channel_id)
                 .bind(&team.prompt_cron)
                 .bind(&team.leaderboard_cron)
-                .fetch_one(&self.pool)
-                .await?
-                .into_domain())
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(row.into_domain())
             }
 
             #[tracing::instrument(skip_all, fields(team = id.0))]
@@ -266,14 +276,16 @@ macro_rules! impl_directory {
                 channel_id: Option<&str>,
                 leaderboard_cron: Option<&str>,
             ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE teams SET channel_id = $2, leaderboard_cron = $3 WHERE id = $1",
                 )
                 .bind(id.0)
                 .bind(channel_id)
                 .bind(leaderboard_cron)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 $crate::store::shared::directory::found(done.rows_affected(), "team")
             }
 
@@ -314,6 +326,7 @@ macro_rules! impl_directory {
                 learner: $crate::store::LearnerId,
             ) -> Result<(), $crate::store::StoreError> {
                 // The join refuses a learner of another tenant: nothing is inserted.
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "INSERT INTO team_members (team_id, learner_id) \
                      SELECT t.id, l.id FROM teams t JOIN learners l ON l.tenant_id = t.tenant_id \
@@ -321,8 +334,9 @@ macro_rules! impl_directory {
                 )
                 .bind(team.0)
                 .bind(learner.0)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 if done.rows_affected() == 0 && !self.is_member(team, learner).await? {
                     return Err($crate::store::StoreError::Conflict(
                         "team and learner are not in the same tenant".into(),
@@ -337,11 +351,13 @@ macro_rules! impl_directory {
                 team: $crate::store::TeamId,
                 learner: $crate::store::LearnerId,
             ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND learner_id = $2")
                     .bind(team.0)
                     .bind(learner.0)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -389,6 +405,7 @@ macro_rules! impl_directory {
                 role: &$crate::store::Role,
             ) -> Result<(), $crate::store::StoreError> {
                 let (scope, scope_ref) = $crate::store::shared::rows::role_scope(&role.scope);
+                let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO roles (learner_id, kind, scope, scope_ref) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT DO NOTHING",
@@ -397,8 +414,9 @@ macro_rules! impl_directory {
                 .bind(role.kind.as_str())
                 .bind(scope)
                 .bind(scope_ref)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -408,6 +426,7 @@ macro_rules! impl_directory {
                 role: &$crate::store::Role,
             ) -> Result<(), $crate::store::StoreError> {
                 let (scope, scope_ref) = $crate::store::shared::rows::role_scope(&role.scope);
+                let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "DELETE FROM roles WHERE learner_id = $1 AND kind = $2 AND scope = $3 \
                      AND scope_ref = $4",
@@ -416,8 +435,9 @@ macro_rules! impl_directory {
                 .bind(role.kind.as_str())
                 .bind(scope)
                 .bind(scope_ref)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -459,6 +479,7 @@ macro_rules! impl_directory {
                 track: &ladder_engine::TrackId,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO enrolments (learner_id, track_id, enrolled_at) VALUES ($1, $2, $3) \
                      ON CONFLICT DO NOTHING",
@@ -466,8 +487,9 @@ macro_rules! impl_directory {
                 .bind(learner.0)
                 .bind(track.as_str())
                 .bind(at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -477,11 +499,13 @@ macro_rules! impl_directory {
                 learner: $crate::store::LearnerId,
                 track: &ladder_engine::TrackId,
             ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 sqlx::query("DELETE FROM enrolments WHERE learner_id = $1 AND track_id = $2")
                     .bind(learner.0)
                     .bind(track.as_str())
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 Ok(())
             }
 

@@ -9,6 +9,7 @@ macro_rules! impl_expert {
                 &self,
                 c: &$crate::store::NewContribution,
             ) -> Result<$crate::store::Contribution, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO contributions (author_id, skill_id, kind, body_json, created_at) \
                      VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -18,8 +19,9 @@ macro_rules! impl_expert {
                 .bind(c.kind.as_str())
                 .bind(c.body.to_string())
                 .bind(c.at)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 self.contribution(id).await
             }
 
@@ -28,12 +30,28 @@ macro_rules! impl_expert {
                 id: $crate::store::ContributionId,
                 status: $crate::store::ContributionStatus,
             ) -> Result<(), $crate::store::StoreError> {
-                let done = sqlx::query("UPDATE contributions SET status = $1 WHERE id = $2")
-                    .bind(status.as_str())
-                    .bind(id.0)
-                    .execute(&self.pool)
-                    .await?;
-                $crate::store::shared::directory::found(done.rows_affected(), "contribution")
+                // Only an open contribution is decided: of two deciders, the second gets
+                // Conflict instead of overwriting the first's decision.
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE contributions SET status = $1 WHERE id = $2 AND status = 'open'",
+                )
+                .bind(status.as_str())
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                if done.rows_affected() == 1 {
+                    return Ok(());
+                }
+                match self.contribution(id.0).await {
+                    Ok(c) => Err($crate::store::StoreError::Conflict(format!(
+                        "contribution {} is already {}",
+                        id.0,
+                        c.status.as_str()
+                    ))),
+                    Err(e) => Err(e),
+                }
             }
 
             async fn vote_sql(
@@ -42,6 +60,7 @@ macro_rules! impl_expert {
                 voter: $crate::store::LearnerId,
                 up: bool,
             ) -> Result<i64, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO contribution_votes (contribution_id, voter_id, up) \
                      VALUES ($1, $2, $3) ON CONFLICT (contribution_id, voter_id) \
@@ -50,8 +69,9 @@ macro_rules! impl_expert {
                 .bind(id.0)
                 .bind(voter.0)
                 .bind(up)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(self.contribution(id.0).await?.votes)
             }
 
@@ -74,6 +94,7 @@ macro_rules! impl_expert {
                 &self,
                 q: &$crate::store::NewQuestion,
             ) -> Result<$crate::store::QuestionId, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO questions (learner_id, skill_id, text, asked_at) \
                      VALUES ($1, $2, $3, $4) RETURNING id",
@@ -82,8 +103,9 @@ macro_rules! impl_expert {
                 .bind(q.skill.as_ref().map(|s| s.as_str()))
                 .bind(&q.text)
                 .bind(q.at)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok($crate::store::QuestionId(id))
             }
 
@@ -96,6 +118,7 @@ macro_rules! impl_expert {
                 text: &str,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE questions SET answer = $1, answered_by = $2, answered_at = $3 \
                      WHERE id = $4 AND answer IS NULL",
@@ -104,8 +127,9 @@ macro_rules! impl_expert {
                 .bind(expert.0)
                 .bind(at)
                 .bind(id.0)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 if done.rows_affected() == 0 {
                     let (n,): (i64,) =
                         sqlx::query_as("SELECT COUNT(*) FROM questions WHERE id = $1")
@@ -163,14 +187,16 @@ macro_rules! impl_expert {
                 id: $crate::store::QuestionId,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> Result<bool, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE questions SET answer_sent_at = $1 \
                      WHERE id = $2 AND answer IS NOT NULL AND answer_sent_at IS NULL",
                 )
                 .bind(at)
                 .bind(id.0)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(done.rows_affected() == 1)
             }
 
@@ -180,6 +206,7 @@ macro_rules! impl_expert {
                 verdict: ladder_engine::grade::Verdict,
                 score: f64,
             ) -> Result<bool, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE reviews SET verdict = $1, score = $2 \
                      WHERE id = $3 AND verdict = 'needs_review'",
@@ -187,8 +214,9 @@ macro_rules! impl_expert {
                 .bind(verdict.as_str())
                 .bind(score)
                 .bind(review.0)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(done.rows_affected() == 1)
             }
 
@@ -223,6 +251,7 @@ macro_rules! impl_expert {
                 &self,
                 p: &$crate::store::PeerReview,
             ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO peer_reviews (review_id, reviewer_id, verdict, score, comment, at) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
@@ -233,8 +262,9 @@ macro_rules! impl_expert {
                 .bind(p.score)
                 .bind(&p.comment)
                 .bind(p.at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(())
             }
 

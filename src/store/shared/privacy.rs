@@ -28,14 +28,16 @@ macro_rules! impl_privacy {
                 &self,
                 finished_before: chrono::DateTime<chrono::Utc>,
             ) -> Result<u64, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "DELETE FROM delivery_outbox \
                      WHERE status IN ('sent', 'skipped', 'expired', 'undeliverable') \
                      AND COALESCE(sent_at, due_at) < $1",
                 )
                 .bind($instant(finished_before))
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(done.rows_affected())
             }
         }

@@ -53,7 +53,31 @@ macro_rules! impl_progress {
                 item: &ladder_engine::ItemId,
                 memory: &ladder_engine::schedule::Memory,
             ) -> Result<(), $crate::store::StoreError> {
-                Self::upsert_memory(&self.pool, learner, item, memory).await
+                let mut tx = self.begin_write().await?;
+                Self::bump_rev(&mut *tx, learner, None).await?;
+                Self::upsert_memory(&mut *tx, learner, item, memory).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn progress_rev(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<i64, $crate::store::StoreError> {
+                self.progress_rev_sql(learner).await
+            }
+
+            #[tracing::instrument(skip_all, fields(learner = learner.0))]
+            async fn apply_grade(
+                &self,
+                learner: $crate::store::LearnerId,
+                item: &ladder_engine::ItemId,
+                memory: &ladder_engine::schedule::Memory,
+                stage: Option<&$crate::store::StageChange>,
+                basis: Option<i64>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                self.apply_grade_tx(learner, item, memory, stage, basis).await
             }
 
             #[tracing::instrument(skip_all, fields(learner = learner.0))]
@@ -96,7 +120,11 @@ macro_rules! impl_progress {
                 &self,
                 change: &$crate::store::StageChange,
             ) -> Result<(), $crate::store::StoreError> {
-                Self::insert_stage(&self.pool, change).await
+                let mut tx = self.begin_write().await?;
+                Self::bump_rev(&mut *tx, change.learner, None).await?;
+                Self::insert_stage(&mut *tx, change).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             #[tracing::instrument(skip_all, fields(learner = learner.0))]
@@ -132,7 +160,10 @@ macro_rules! impl_progress {
                 &self,
                 e: &$crate::store::Escalation,
             ) -> Result<(), $crate::store::StoreError> {
-                Self::insert_escalation(&self.pool, e).await
+                let mut tx = self.begin_write().await?;
+                Self::insert_escalation(&mut *tx, e).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             #[tracing::instrument(skip_all, fields(learner = learner.0))]
@@ -297,14 +328,16 @@ macro_rules! impl_progress {
                 &self,
                 s: &$crate::store::LeaderboardSnapshot,
             ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO leaderboard_snapshots (team_id, at, rows_json) VALUES ($1, $2, $3)",
                 )
                 .bind(s.team.0)
                 .bind(s.at)
                 .bind(s.rows.to_string())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -337,6 +370,7 @@ macro_rules! impl_progress {
                 event_id: &str,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> Result<bool, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "INSERT INTO processed_events (platform, event_id, seen_at) VALUES ($1, $2, $3) \
                      ON CONFLICT DO NOTHING",
@@ -344,8 +378,9 @@ macro_rules! impl_progress {
                 .bind(platform.as_str())
                 .bind(event_id)
                 .bind(at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(done.rows_affected() == 1)
             }
 
@@ -354,10 +389,12 @@ macro_rules! impl_progress {
                 &self,
                 before: chrono::DateTime<chrono::Utc>,
             ) -> Result<u64, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("DELETE FROM processed_events WHERE seen_at < $1")
                     .bind(before)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 Ok(done.rows_affected())
             }
 

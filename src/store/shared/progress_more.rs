@@ -67,6 +67,10 @@ macro_rules! impl_progress_more {
                     }
                     Gate::Open => {}
                 }
+                // The learner's row is the lock of everything the answer was computed from.
+                if !Self::bump_rev(&mut *tx, a.learner, a.basis).await? {
+                    return Ok(AnswerOutcome::Changed); // dropped: rolled back
+                }
                 // RETURNING gives back the stored answer without another round trip.
                 let recorded = sqlx::query_as::<_, StoredAnswerRow>(
                     "INSERT INTO reviews (prompt_id, learner_id, item_id, skill_id, item_stage, \
@@ -105,6 +109,60 @@ macro_rules! impl_progress_more {
                     .await?;
                 tx.commit().await?;
                 Ok(AnswerOutcome::Recorded(recorded))
+            }
+
+            async fn progress_rev_sql(
+                &self,
+                learner: $crate::store::LearnerId,
+            ) -> Result<i64, $crate::store::StoreError> {
+                let rev: Option<(i64,)> =
+                    sqlx::query_as("SELECT progress_rev FROM learners WHERE id = $1")
+                        .bind(learner.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(rev.map_or(0, |(r,)| r))
+            }
+
+            async fn apply_grade_tx(
+                &self,
+                learner: $crate::store::LearnerId,
+                item: &ladder_engine::ItemId,
+                memory: &ladder_engine::schedule::Memory,
+                stage: Option<&$crate::store::StageChange>,
+                basis: Option<i64>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
+                if !Self::bump_rev(&mut *tx, learner, basis).await? {
+                    return Ok(false);
+                }
+                Self::upsert_memory(&mut *tx, learner, item, memory).await?;
+                if let Some(change) = stage {
+                    Self::insert_stage(&mut *tx, change).await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            /// Moves the learner's progress revision on, if it is still `basis`; on
+            /// Postgres the update locks the learner's row until the transaction ends, so
+            /// a second writer waits and then finds the revision moved.
+            async fn bump_rev<'e, E>(
+                ex: E,
+                learner: $crate::store::LearnerId,
+                basis: Option<i64>,
+            ) -> Result<bool, $crate::store::StoreError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let done = sqlx::query(
+                    "UPDATE learners SET progress_rev = progress_rev + 1 \
+                     WHERE id = $1 AND ($2 IS NULL OR progress_rev = $2)",
+                )
+                .bind(learner.0)
+                .bind(basis)
+                .execute(ex)
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn upsert_memory<'e, E>(

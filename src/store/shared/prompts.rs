@@ -125,12 +125,14 @@ macro_rules! impl_prompts {
                      RETURNING {}",
                     $crate::store::shared::rows::PROMPT_COLUMNS
                 );
-                sqlx::query_as::<_, $crate::store::shared::rows::PromptRow>(&sql)
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query_as::<_, $crate::store::shared::rows::PromptRow>(&sql)
                     .bind(at)
                     .bind(id.0)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or_else(|| $crate::store::StoreError::NotFound("prompt".into()))?
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                row.ok_or_else(|| $crate::store::StoreError::NotFound("prompt".into()))?
                     .into_domain()
             }
 
@@ -139,13 +141,15 @@ macro_rules! impl_prompts {
                 &self,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<u64, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE prompts SET status = 'expired' WHERE expires_at < $1 \
                      AND status IN ('pending', 'sending', 'sent')",
                 )
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(done.rows_affected())
             }
         }

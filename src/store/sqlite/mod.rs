@@ -18,9 +18,17 @@
 //! sleeps that grow to 100 ms (SQLite's busy handler), which is where the tail latency of
 //! several learners answering at once came from. Other processes still meet the busy
 //! timeout.
+//!
+//! Every write runs in an explicit transaction ended by an explicit `COMMIT` whose error
+//! reaches the caller: in autocommit mode, `INSERT … RETURNING` read with `fetch_one`
+//! hands back its row before SQLite commits, and a commit that then fails (a full disk)
+//! went unseen. A connection whose transaction could not be rolled back (SQLite undoes
+//! the transaction itself after an I/O error, so the driver's `ROLLBACK` fails and it
+//! still counts the transaction as open) is closed when it returns to the pool instead of
+//! failing every later `BEGIN` on it.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -121,6 +129,14 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .acquire_timeout(BUSY_TIMEOUT)
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // A rollback queued by a dropped transaction runs before the ping
+                    // answers, so the depth read after it is the connection's real state.
+                    conn.ping().await?;
+                    Ok(super::clean_after_release(conn.is_in_transaction()))
+                })
+            })
             .connect_with(options)
             .await?;
         let checkpoints = (!in_memory).then(|| Arc::new(Checkpoints::start(pool.clone())));

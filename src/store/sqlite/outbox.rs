@@ -226,25 +226,19 @@ impl Outbox for SqliteOutbox {
         lease: Duration,
         limit: u32,
     ) -> OutboxResult<Vec<Claimed>> {
-        let mut conn = self.pool.acquire().await.map_err(db)?;
-        // Take the write lock before reading, so two workers never pick the same rows.
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+        // Take the write lock before reading, so two workers never pick the same rows. The
+        // driver tracks this transaction: a failed one is rolled back when dropped.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
         let rows = sqlx::query(CLAIM)
             .bind(worker)
             .bind(ms(now))
             .bind(ms(now + lease))
             .bind(i64::from(limit))
             .bind(MAX_CLAIMS)
-            .fetch_all(&mut *conn)
-            .await;
-        let end = if rows.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        let ended = sqlx::query(end).execute(&mut *conn).await;
-        let rows = rows.map_err(db)?;
-        ended.map_err(db)?;
-        drop(conn); // setting a row aside needs a connection of its own
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?; // setting a row aside needs a connection of its own
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             match claimed(row) {
