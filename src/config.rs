@@ -124,7 +124,8 @@ pub struct Discord {
     pub api_base: Option<String>,
 }
 
-/// The Slack app (Socket Mode). Tokens come from `SLACK_BOT_TOKEN` and `SLACK_APP_TOKEN`.
+/// The Slack app (Socket Mode). Tokens come from `SLACK_BOT_TOKEN` and `SLACK_APP_TOKEN`;
+/// the HTTP endpoint's signing secret from `SLACK_SIGNING_SECRET`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Slack {
@@ -132,6 +133,15 @@ pub struct Slack {
     pub bot_token: Option<Secret>,
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub app_token: Option<Secret>,
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub signing_secret: Option<Secret>,
+    /// Serve Slack's signed HTTP requests (Events API, interactivity, slash commands) on
+    /// this address instead of Socket Mode, e.g. behind a load balancer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_listen: Option<std::net::SocketAddr>,
+    /// Send Web API calls to this base URL instead of https://slack.com/api.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<String>,
 }
 
 /// Defaults for teams and learners that did not choose otherwise.
@@ -232,6 +242,7 @@ impl Settings {
         settings.discord.token = secret("DISCORD_TOKEN");
         settings.slack.bot_token = secret("SLACK_BOT_TOKEN");
         settings.slack.app_token = secret("SLACK_APP_TOKEN");
+        settings.slack.signing_secret = secret("SLACK_SIGNING_SECRET");
         Ok(settings)
     }
 
@@ -248,6 +259,7 @@ fn refuse_file_secrets(origin: &str, table: &toml::Table) -> Result<(), ConfigEr
         ("discord", "token", "DISCORD_TOKEN"),
         ("slack", "bot_token", "SLACK_BOT_TOKEN"),
         ("slack", "app_token", "SLACK_APP_TOKEN"),
+        ("slack", "signing_secret", "SLACK_SIGNING_SECRET"),
     ];
     for (section, key, var) in secrets {
         if table.get(section).and_then(|s| s.get(key)).is_some() {

@@ -1,10 +1,15 @@
-//! `ladder serve`: run the bot on Discord.
+//! `ladder serve`: run the bot on every platform that has credentials (Discord and/or
+//! Slack, in one process).
 //!
-//! Wiring only: configuration → content → database (migrations) → the app → the Discord
-//! gateway (slash commands, interactions), a planner that writes due daily prompts into the
-//! outbox, and a delivery worker that pushes the outbox through [`DiscordChat`]. With
-//! `--shards`, the instance claims a group of shards through a lease in the database, so
-//! several instances split the work and a standby takes over a crashed one. The token comes from `DISCORD_TOKEN` only and is never logged.
+//! Wiring only: configuration → content → database (migrations) → the app → the platforms
+//! (Discord: the gateway, slash commands, interactions; Slack: Socket Mode, or the signed
+//! HTTP endpoint with `[slack] http_listen`), a planner that writes due daily prompts into
+//! the outbox, and delivery workers that push the outbox through each platform's `Chat`.
+//! With `--shards`, the instance claims a group of Discord shards through a lease in the
+//! database, so several instances split the work and a standby takes over a crashed one.
+//! Tokens come from the environment only (`DISCORD_TOKEN`, `SLACK_BOT_TOKEN`,
+//! `SLACK_APP_TOKEN`, `SLACK_SIGNING_SECRET`) and are never logged; with none set, serve
+//! refuses and names them.
 //!
 //! With `[admin] listen` set, the operator's endpoints (`/healthz`, `/readyz`, `/metrics`)
 //! run beside it. SIGTERM or Ctrl-C stops it cleanly: no new outbox rows are claimed,
@@ -50,9 +55,11 @@ use crate::store::Store;
 /// How often the planning loop runs; `/readyz` fails when it missed two passes.
 const PLANNING_PERIOD: Duration = Duration::from_secs(60);
 
-const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set. Create a bot in the Discord \
-    Developer Portal (README.md, section \"Discord\"), then run \
-    `DISCORD_TOKEN=… ladder serve`. The token is read from the environment only.";
+const MISSING_TOKEN: &str = "no platform to serve: DISCORD_TOKEN is not set, and neither \
+    is SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Slack, Socket Mode) or with \
+    SLACK_SIGNING_SECRET and [slack] http_listen (Slack, HTTP). Set one platform's or both \
+    (README.md, sections \"Discord\" and \"Slack\"); tokens are read from the environment \
+    only.";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -70,15 +77,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(args.config.as_deref()).context("reading the configuration")?;
-    let Some(token) = settings
+    let token = settings
         .discord
         .token
         .as_ref()
         .map(|t| t.expose().trim().to_owned())
-    else {
-        bail!(MISSING_TOKEN);
-    };
-    if token.is_empty() {
+        .filter(|t| !t.is_empty());
+    let slack = slack_wiring::credentials(&settings.slack)?;
+    if token.is_none() && slack.is_none() {
         bail!(MISSING_TOKEN);
     }
     let plan = match args.shards {
@@ -89,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let library = load_content(&settings.content_dir)?;
-    super::runtime()?.block_on(serve(settings, token, library, plan))?;
+    super::runtime()?.block_on(serve(settings, token, slack, library, plan))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -120,7 +126,8 @@ fn load_content(dir: &std::path::Path) -> anyhow::Result<ladder_engine::Library>
 
 async fn serve(
     settings: Settings,
-    token: String,
+    token: Option<String>,
+    slack: Option<slack_wiring::Credentials>,
     library: ladder_engine::Library,
     plan: Option<ShardPlan>,
 ) -> anyhow::Result<()> {
@@ -130,9 +137,16 @@ async fn serve(
         .context("opening the database")?;
     let (outbox, leases_db) = pools(url)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let served: Vec<Platform> = [
+        token.as_ref().map(|_| Platform::Discord),
+        slack.as_ref().map(|_| Platform::Slack),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let health = Arc::new(Health::new(
         DbProbe::for_url(url).context("opening the database probe")?,
-        vec![Platform::Discord],
+        served.clone(),
         Connections::global(),
         PLANNING_PERIOD,
         clock.clone(),
@@ -145,14 +159,26 @@ async fn serve(
         App::new(records.clone(), library.clone(), clock.clone())
             .with_policy(DailyPolicy::from_settings(&settings.schedules)?),
     );
-    // Managers' and experts' commands: Discord role ids from config, grants from the store.
+    // Managers' and experts' commands: Discord role ids from config, grants from the store;
+    // on Slack, which has no roles to map, the grant alone decides.
     let d = &settings.discord;
-    let policy = RolePolicy::from_ids(&d.manager_role_ids, &d.expert_role_ids, &d.admin_role_ids);
+    let mut policy =
+        RolePolicy::from_ids(&d.manager_role_ids, &d.expert_role_ids, &d.admin_role_ids);
+    slack_wiring::grant_decides(&mut policy);
     app.set_staffing(Staffing::on_store(store.clone(), policy));
 
     let api_base = settings.discord.api_base.clone();
-    let http = Arc::new(gateway::http_client(&token, api_base.as_deref()));
-    let chat = Arc::new(DiscordChat::new(http));
+    let mut chats: Vec<Arc<dyn crate::platform::Chat>> = Vec::new();
+    if let Some(token) = &token {
+        let http = Arc::new(gateway::http_client(token, api_base.as_deref()));
+        chats.push(Arc::new(DiscordChat::new(http)));
+    }
+    let slack_chat = slack
+        .as_ref()
+        .map(|c| slack_wiring::chat(c, settings.slack.api_base.as_deref()));
+    if let Some(chat) = &slack_chat {
+        chats.push(chat.clone());
+    }
     let worker_id = instance_name();
     let limiter = rate_limiter(&settings.delivery);
     let closed_dms = Arc::new(ChannelFallback::new(
@@ -168,7 +194,7 @@ async fn serve(
     for n in 0..settings.delivery.workers.max(1) {
         let worker = Worker::new(
             outbox.clone(),
-            vec![chat.clone()],
+            chats.clone(),
             limiter.clone(),
             clock.clone(),
             worker_config(&settings, format!("{worker_id}-{n}")),
@@ -214,26 +240,36 @@ async fn serve(
         clock.clone(),
         settings.delivery.sent_retention_days,
     ));
-    let planning = tokio::spawn(plan_forever(loops, store, stopped.clone()));
+    let planning = tokio::spawn(plan_forever(loops, store, served, stopped.clone()));
 
-    let options = DiscordOptions {
-        token,
-        api_base,
-        dev_guilds: settings.discord.guild_ids.clone(),
-        shards: None,
-    };
+    let slack_run = slack_wiring::run(slack, slack_chat, Arc::clone(&app), stopped.clone());
     let responder = move |inbound: Inbound| {
         let app = Arc::clone(&app);
         async move { app.handle(inbound).await }
     };
-    let application_id = settings.discord.application_id;
-    let result = match plan {
-        None => run_until_stopped(gateway::run(options, responder, application_id)).await,
-        Some(plan) => {
-            let leases =
-                ShardLeases::new(leases_db, worker_id, chrono::Duration::seconds(60), clock);
-            run_sharded(options, responder, application_id, &leases, plan).await
+    let discord_run = async {
+        let Some(token) = token else {
+            return std::future::pending().await;
+        };
+        let options = DiscordOptions {
+            token,
+            api_base,
+            dev_guilds: settings.discord.guild_ids.clone(),
+            shards: None,
+        };
+        let application_id = settings.discord.application_id;
+        match plan {
+            None => run_until_stopped(gateway::run(options, responder, application_id)).await,
+            Some(plan) => {
+                let leases =
+                    ShardLeases::new(leases_db, worker_id, chrono::Duration::seconds(60), clock);
+                run_sharded(options, responder, application_id, &leases, plan).await
+            }
         }
+    };
+    let result = tokio::select! {
+        r = discord_run => r,
+        r = slack_run => r,
     };
     pruning.abort();
     shut_down(stop, planning, delivery, admin, &health).await;
@@ -278,6 +314,7 @@ async fn shut_down(
     let _ = planning.await;
     while delivery.join_next().await.is_some() {}
     Connections::global().report(Platform::Discord, 0, 0);
+    Connections::global().report(Platform::Slack, 0, 0);
     if let Err(err) = health.db().checkpoint_and_close().await {
         tracing::warn!(%err, "the final database checkpoint failed");
     }
@@ -301,6 +338,7 @@ struct PlanLoop {
 async fn plan_forever(
     loops: PlanLoop,
     store: Arc<dyn Store>,
+    served: Vec<Platform>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut tick = tokio::time::interval(PLANNING_PERIOD);
@@ -309,10 +347,10 @@ async fn plan_forever(
             _ = tick.tick() => {}
             _ = stop.wait_for(|stop| *stop) => return,
         }
-        // Every Discord tenant (guild) someone joined from; the outbox reserves each slot
-        // once, so every instance may plan them all.
+        // Every tenant (guild, workspace) of a served platform someone joined from; the
+        // outbox reserves each slot once, so every instance may plan them all.
         let tenants = match store.tenants().await {
-            Ok(all) => all.into_iter().filter(|t| t.platform == Platform::Discord),
+            Ok(all) => all.into_iter().filter(|t| served.contains(&t.platform)),
             Err(err) => {
                 tracing::warn!(%err, "listing tenants failed; retrying next minute");
                 continue;
@@ -422,6 +460,9 @@ async fn run_sharded<R: Responder + 'static>(
     }
     result
 }
+
+#[path = "serve/slack_wiring.rs"]
+pub mod slack_wiring;
 
 /// Runs the gateway until it fails or the process gets SIGTERM or Ctrl-C.
 async fn run_until_stopped(

@@ -7,6 +7,7 @@
 
 pub mod discord;
 pub mod local;
+pub mod slack;
 pub mod text;
 
 use async_trait::async_trait;

@@ -75,6 +75,23 @@ impl App {
     pub fn set_staffing(&self, staffing: Staffing) {
         let _ = self.staffing.set(staffing);
     }
+
+    /// The staff roles the actor holds both ways (platform role and recorded grant), for
+    /// dashboards that show a manager's or an expert's tools only to them.
+    pub async fn staff_roles(&self, actor: &Actor) -> AppResult<Vec<RoleKind>> {
+        let Some(staffing) = self.staffing.get() else {
+            return Ok(Vec::new());
+        };
+        let platform = staffing.policy.kinds(actor);
+        let grants = staffing.staff.grants(&LearnerKey::of(actor)).await?;
+        let mut held: Vec<RoleKind> = grants
+            .into_iter()
+            .map(|(kind, _)| kind)
+            .filter(|k| platform.contains(k))
+            .collect();
+        held.dedup();
+        Ok(held)
+    }
 }
 
 /// Runs one manager command.
