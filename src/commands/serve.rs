@@ -1,10 +1,14 @@
-//! `ladder serve`: run the bot on Discord.
+//! `ladder serve`: run the bot on Discord and, when configured, Microsoft Teams.
 //!
 //! Wiring only: configuration → content → database (migrations) → the app → the Discord
 //! gateway (slash commands, interactions), a planner that writes due daily prompts into the
 //! outbox, and a delivery worker that pushes the outbox through [`DiscordChat`]. With
 //! `--shards`, the instance claims a group of shards through a lease in the database, so
 //! several instances split the work and a standby takes over a crashed one. The token comes from `DISCORD_TOKEN` only and is never logged.
+//!
+//! With `TEAMS_APP_ID`, `TEAMS_APP_PASSWORD` and `[teams] listen` set, the Bot Framework
+//! messaging endpoint (`/api/messages`) runs too and the outbox also delivers to Teams;
+//! Teams alone (no `DISCORD_TOKEN`) is a valid setup.
 //!
 //! With `[admin] listen` set, the operator's endpoints (`/healthz`, `/readyz`, `/metrics`)
 //! run beside it. SIGTERM or Ctrl-C stops it cleanly: no new outbox rows are claimed,
@@ -52,7 +56,8 @@ const PLANNING_PERIOD: Duration = Duration::from_secs(60);
 
 const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set. Create a bot in the Discord \
     Developer Portal (README.md, section \"Discord\"), then run \
-    `DISCORD_TOKEN=… ladder serve`. The token is read from the environment only.";
+    `DISCORD_TOKEN=… ladder serve`. The token is read from the environment only. \
+    For Microsoft Teams instead, see README.md, section \"Microsoft Teams\".";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -70,15 +75,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(args.config.as_deref()).context("reading the configuration")?;
-    let Some(token) = settings
+    let token = settings
         .discord
         .token
         .as_ref()
         .map(|t| t.expose().trim().to_owned())
-    else {
-        bail!(MISSING_TOKEN);
-    };
-    if token.is_empty() {
+        .filter(|t| !t.is_empty());
+    let teams_on = teams_wanted(&settings.teams)?;
+    if token.is_none() && !teams_on {
         bail!(MISSING_TOKEN);
     }
     let plan = match args.shards {
@@ -120,7 +124,7 @@ fn load_content(dir: &std::path::Path) -> anyhow::Result<ladder_engine::Library>
 
 async fn serve(
     settings: Settings,
-    token: String,
+    token: Option<String>,
     library: ladder_engine::Library,
     plan: Option<ShardPlan>,
 ) -> anyhow::Result<()> {
@@ -132,7 +136,7 @@ async fn serve(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let health = Arc::new(Health::new(
         DbProbe::for_url(url).context("opening the database probe")?,
-        vec![Platform::Discord],
+        token.iter().map(|_| Platform::Discord).collect(),
         Connections::global(),
         PLANNING_PERIOD,
         clock.clone(),
@@ -151,8 +155,26 @@ async fn serve(
     app.set_staffing(Staffing::on_store(store.clone(), policy));
 
     let api_base = settings.discord.api_base.clone();
-    let http = Arc::new(gateway::http_client(&token, api_base.as_deref()));
-    let chat = Arc::new(DiscordChat::new(http));
+    let mut chats: Vec<Arc<dyn crate::platform::Chat>> = Vec::new();
+    if let Some(token) = &token {
+        let http = Arc::new(gateway::http_client(token, api_base.as_deref()));
+        chats.push(Arc::new(DiscordChat::new(http)));
+    }
+    let teams = match teams_wanted(&settings.teams)? {
+        true => Some(
+            start_teams(
+                &settings.teams,
+                Arc::clone(&app),
+                &leases_db,
+                stopped.clone(),
+            )
+            .await?,
+        ),
+        false => None,
+    };
+    if let Some((chat, _)) = &teams {
+        chats.push(chat.clone());
+    }
     let worker_id = instance_name();
     let limiter = rate_limiter(&settings.delivery);
     let closed_dms = Arc::new(ChannelFallback::new(
@@ -168,7 +190,7 @@ async fn serve(
     for n in 0..settings.delivery.workers.max(1) {
         let worker = Worker::new(
             outbox.clone(),
-            vec![chat.clone()],
+            chats.clone(),
             limiter.clone(),
             clock.clone(),
             worker_config(&settings, format!("{worker_id}-{n}")),
@@ -217,7 +239,7 @@ async fn serve(
     let planning = tokio::spawn(plan_forever(loops, store, stopped.clone()));
 
     let options = DiscordOptions {
-        token,
+        token: String::new(),
         api_base,
         dev_guilds: settings.discord.guild_ids.clone(),
         shards: None,
@@ -227,15 +249,33 @@ async fn serve(
         async move { app.handle(inbound).await }
     };
     let application_id = settings.discord.application_id;
-    let result = match plan {
-        None => run_until_stopped(gateway::run(options, responder, application_id)).await,
-        Some(plan) => {
-            let leases =
-                ShardLeases::new(leases_db, worker_id, chrono::Duration::seconds(60), clock);
-            run_sharded(options, responder, application_id, &leases, plan).await
+    let result = match (token, plan) {
+        (None, _) => {
+            // Teams only: the endpoint runs until SIGTERM or Ctrl-C.
+            ops::shutdown::requested().await;
+            Ok(())
+        }
+        (Some(token), plan) => {
+            let options = DiscordOptions { token, ..options };
+            match plan {
+                None => run_until_stopped(gateway::run(options, responder, application_id)).await,
+                Some(plan) => {
+                    let leases = ShardLeases::new(
+                        leases_db,
+                        worker_id,
+                        chrono::Duration::seconds(60),
+                        clock,
+                    );
+                    run_sharded(options, responder, application_id, &leases, plan).await
+                }
+            }
         }
     };
     pruning.abort();
+    if let Some((_, endpoint)) = teams {
+        let _ = stop.send(true);
+        let _ = endpoint.await;
+    }
     shut_down(stop, planning, delivery, admin, &health).await;
     result
 }
@@ -312,7 +352,9 @@ async fn plan_forever(
         // Every Discord tenant (guild) someone joined from; the outbox reserves each slot
         // once, so every instance may plan them all.
         let tenants = match store.tenants().await {
-            Ok(all) => all.into_iter().filter(|t| t.platform == Platform::Discord),
+            Ok(all) => all
+                .into_iter()
+                .filter(|t| matches!(t.platform, Platform::Discord | Platform::Teams)),
             Err(err) => {
                 tracing::warn!(%err, "listing tenants failed; retrying next minute");
                 continue;
@@ -369,6 +411,7 @@ fn rate_limiter(d: &crate::config::Delivery) -> RateLimiter {
     RateLimiter::new([
         (Platform::Discord, lowered(RateConfig::DISCORD)),
         (Platform::Slack, lowered(RateConfig::SLACK)),
+        (Platform::Teams, lowered(RateConfig::TEAMS)),
     ])
 }
 
@@ -460,4 +503,74 @@ fn pools(url: &str) -> anyhow::Result<(Arc<dyn Outbox>, LeaseDb)> {
 /// Names this process in leases and claimed outbox rows.
 fn instance_name() -> String {
     crate::instance::id().to_owned()
+}
+
+/// Whether Teams is configured: the app id, its password and `[teams] listen` together.
+/// Some but not all of them is a mistake worth stopping for.
+fn teams_wanted(t: &crate::config::Teams) -> anyhow::Result<bool> {
+    let parts = [
+        ("TEAMS_APP_ID", t.app_id.is_some()),
+        ("TEAMS_APP_PASSWORD", t.app_password.is_some()),
+        ("[teams] listen (LADDER_TEAMS__LISTEN)", t.listen.is_some()),
+    ];
+    let set = parts.iter().filter(|(_, on)| *on).count();
+    if set == 0 {
+        return Ok(false);
+    }
+    if set < parts.len() {
+        let missing: Vec<&str> = parts
+            .iter()
+            .filter(|(_, on)| !on)
+            .map(|(n, _)| *n)
+            .collect();
+        bail!(
+            "Microsoft Teams is half configured: {} not set (README.md, section \"Microsoft \
+             Teams\")",
+            missing.join(", ")
+        );
+    }
+    Ok(true)
+}
+
+/// Starts the Teams messaging endpoint; returns the Teams `Chat` for the delivery workers
+/// and the endpoint's task (it stops when `stopped` turns true).
+async fn start_teams(
+    t: &crate::config::Teams,
+    app: Arc<App>,
+    db: &LeaseDb,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<(Arc<dyn crate::platform::Chat>, tokio::task::JoinHandle<()>)> {
+    use crate::platform::teams::{auth, connector, refs, server, TeamsChat};
+    let (Some(app_id), Some(password), Some(addr)) = (&t.app_id, &t.app_password, t.listen) else {
+        bail!("Microsoft Teams is not configured");
+    };
+    let refs = match db {
+        LeaseDb::Sqlite(pool) => refs::RefStore::Sqlite(pool.clone()),
+        LeaseDb::Postgres(pool) => refs::RefStore::Postgres(pool.clone()),
+    };
+    let connector = Arc::new(connector::Connector::new(connector::Credentials {
+        app_id: app_id.clone(),
+        password: password.clone(),
+        token_url: t.token_endpoint(),
+    }));
+    let responder = move |inbound: Inbound| {
+        let app = Arc::clone(&app);
+        async move { app.handle(inbound).await }
+    };
+    let endpoint = Arc::new(server::Endpoint::new(
+        auth::TokenValidator::new(app_id.clone(), t.openid_metadata_url.clone()),
+        Arc::clone(&connector),
+        refs.clone(),
+        Arc::new(responder),
+    ));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("teams.listen: cannot listen on {addr}"))?;
+    tracing::info!(%addr, "Teams messaging endpoint listening on /api/messages");
+    let task = tokio::spawn(async move {
+        if let Err(err) = server::serve(listener, endpoint, stopped).await {
+            tracing::error!(%err, "the Teams endpoint stopped");
+        }
+    });
+    Ok((Arc::new(TeamsChat::new(connector, refs)), task))
 }

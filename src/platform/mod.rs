@@ -7,6 +7,7 @@
 
 pub mod discord;
 pub mod local;
+pub mod teams;
 pub mod text;
 
 use async_trait::async_trait;
@@ -19,6 +20,7 @@ pub enum Platform {
     Local,
     Discord,
     Slack,
+    Teams,
 }
 
 impl Platform {
@@ -27,6 +29,7 @@ impl Platform {
             Platform::Local => "local",
             Platform::Discord => "discord",
             Platform::Slack => "slack",
+            Platform::Teams => "teams",
         }
     }
 }
