@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 
 mod admin;
 mod secret;
+mod teams;
 pub use admin::Admin;
 pub use secret::{DatabaseUrl, Secret};
+pub use teams::Teams;
 
 /// The file read when no `--config` is given (it may be absent).
 pub const DEFAULT_FILE: &str = "ladder.toml";
@@ -42,6 +44,7 @@ pub struct Settings {
     pub delivery: Delivery,
     pub discord: Discord,
     pub slack: Slack,
+    pub teams: Teams,
     pub schedules: Schedules,
     pub export: Export,
     pub admin: Admin,
@@ -55,6 +58,7 @@ impl Default for Settings {
             delivery: Delivery::default(),
             discord: Discord::default(),
             slack: Slack::default(),
+            teams: Teams::default(),
             schedules: Schedules::default(),
             export: Export::default(),
             admin: Admin::default(),
@@ -243,6 +247,10 @@ impl Settings {
         settings.slack.bot_token = secret("SLACK_BOT_TOKEN");
         settings.slack.app_token = secret("SLACK_APP_TOKEN");
         settings.slack.signing_secret = secret("SLACK_SIGNING_SECRET");
+        settings.teams.app_password = secret("TEAMS_APP_PASSWORD");
+        let plain = |name: &str| secret(name).map(|s| s.expose().trim().to_owned());
+        settings.teams.app_id = plain("TEAMS_APP_ID");
+        settings.teams.tenant_id = plain("TEAMS_TENANT_ID");
         Ok(settings)
     }
 
@@ -260,6 +268,9 @@ fn refuse_file_secrets(origin: &str, table: &toml::Table) -> Result<(), ConfigEr
         ("slack", "bot_token", "SLACK_BOT_TOKEN"),
         ("slack", "app_token", "SLACK_APP_TOKEN"),
         ("slack", "signing_secret", "SLACK_SIGNING_SECRET"),
+        ("teams", "app_password", "TEAMS_APP_PASSWORD"),
+        ("teams", "app_id", "TEAMS_APP_ID"),
+        ("teams", "tenant_id", "TEAMS_TENANT_ID"),
     ];
     for (section, key, var) in secrets {
         if table.get(section).and_then(|s| s.get(key)).is_some() {

@@ -17,6 +17,7 @@ pub mod scheduler;
 pub mod serve;
 pub mod simulate;
 pub mod staff;
+pub mod teams;
 
 /// Mastery-based practice in the chat tools your team already uses.
 #[derive(Debug, Parser)]
@@ -57,6 +58,9 @@ pub enum Command {
     /// Set a tenant up: teams, members, and manager, expert and admin grants.
     #[command(subcommand)]
     Staff(staff::Command),
+    /// Microsoft Teams: the app package for upload.
+    #[command(subcommand)]
+    Teams(teams::Command),
     /// Show configuration.
     #[command(subcommand)]
     Config(config::Command),
@@ -103,6 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Db(cmd) => db::run(cmd),
         Command::Staff(cmd) => staff::run(cmd),
         Command::Config(cmd) => config::run(cmd),
+        Command::Teams(cmd) => teams::run(cmd),
         Command::DeliveryWorker(args) => delivery_worker::run(args),
     }
 }

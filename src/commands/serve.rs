@@ -1,5 +1,5 @@
-//! `ladder serve`: run the bot on every platform that has credentials (Discord and/or
-//! Slack, in one process).
+//! `ladder serve`: run the bot on every platform that has credentials (Discord, Slack
+//! and/or Microsoft Teams, in one process).
 //!
 //! Wiring only: configuration → content → database (migrations) → the app → the platforms
 //! (Discord: the gateway, slash commands, interactions; Slack: Socket Mode, or the signed
@@ -10,6 +10,10 @@
 //! Tokens come from the environment only (`DISCORD_TOKEN`, `SLACK_BOT_TOKEN`,
 //! `SLACK_APP_TOKEN`, `SLACK_SIGNING_SECRET`) and are never logged; with none set, serve
 //! refuses and names them.
+//!
+//! With `TEAMS_APP_ID`, `TEAMS_APP_PASSWORD` and `[teams] listen` set, the Bot Framework
+//! messaging endpoint (`/api/messages`) runs too and the outbox also delivers to Teams;
+//! Teams alone (no `DISCORD_TOKEN`) is a valid setup.
 //!
 //! With `[admin] listen` set, the operator's endpoints (`/healthz`, `/readyz`, `/metrics`)
 //! run beside it. SIGTERM or Ctrl-C stops it cleanly: no new outbox rows are claimed,
@@ -57,9 +61,10 @@ const PLANNING_PERIOD: Duration = Duration::from_secs(60);
 
 const MISSING_TOKEN: &str = "no platform to serve: DISCORD_TOKEN is not set, and neither \
     is SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Slack, Socket Mode) or with \
-    SLACK_SIGNING_SECRET and [slack] http_listen (Slack, HTTP). Set one platform's or both \
-    (README.md, sections \"Discord\" and \"Slack\"); tokens are read from the environment \
-    only.";
+    SLACK_SIGNING_SECRET and [slack] http_listen (Slack, HTTP), nor TEAMS_APP_ID with \
+    TEAMS_APP_PASSWORD and [teams] listen (Microsoft Teams). Set one platform's or several \
+    (README.md, sections \"Discord\", \"Slack\" and \"Microsoft Teams\"); tokens are \
+    read from the environment only.";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -84,7 +89,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|t| t.expose().trim().to_owned())
         .filter(|t| !t.is_empty());
     let slack = slack_wiring::credentials(&settings.slack)?;
-    if token.is_none() && slack.is_none() {
+    let teams_on = teams_wanted(&settings.teams)?;
+    if token.is_none() && slack.is_none() && !teams_on {
         bail!(MISSING_TOKEN);
     }
     let plan = match args.shards {
@@ -140,6 +146,7 @@ async fn serve(
     let served: Vec<Platform> = [
         token.as_ref().map(|_| Platform::Discord),
         slack.as_ref().map(|_| Platform::Slack),
+        teams_wanted(&settings.teams)?.then_some(Platform::Teams),
     ]
     .into_iter()
     .flatten()
@@ -177,6 +184,21 @@ async fn serve(
         .as_ref()
         .map(|c| slack_wiring::chat(c, settings.slack.api_base.as_deref()));
     if let Some(chat) = &slack_chat {
+        chats.push(chat.clone());
+    }
+    let teams = match teams_wanted(&settings.teams)? {
+        true => Some(
+            start_teams(
+                &settings.teams,
+                Arc::clone(&app),
+                &leases_db,
+                stopped.clone(),
+            )
+            .await?,
+        ),
+        false => None,
+    };
+    if let Some((chat, _)) = &teams {
         chats.push(chat.clone());
     }
     let worker_id = instance_name();
@@ -242,6 +264,7 @@ async fn serve(
     ));
     let planning = tokio::spawn(plan_forever(loops, store, served, stopped.clone()));
 
+    let slack_on = slack.is_some();
     let slack_run = slack_wiring::run(slack, slack_chat, Arc::clone(&app), stopped.clone());
     let responder = move |inbound: Inbound| {
         let app = Arc::clone(&app);
@@ -249,6 +272,11 @@ async fn serve(
     };
     let discord_run = async {
         let Some(token) = token else {
+            if !slack_on {
+                // Teams alone: its endpoint runs until SIGTERM or Ctrl-C.
+                ops::shutdown::requested().await;
+                return Ok(());
+            }
             return std::future::pending().await;
         };
         let options = DiscordOptions {
@@ -272,6 +300,10 @@ async fn serve(
         r = slack_run => r,
     };
     pruning.abort();
+    if let Some((_, endpoint)) = teams {
+        let _ = stop.send(true);
+        let _ = endpoint.await;
+    }
     shut_down(stop, planning, delivery, admin, &health).await;
     result
 }
@@ -407,6 +439,7 @@ fn rate_limiter(d: &crate::config::Delivery) -> RateLimiter {
     RateLimiter::new([
         (Platform::Discord, lowered(RateConfig::DISCORD)),
         (Platform::Slack, lowered(RateConfig::SLACK)),
+        (Platform::Teams, lowered(RateConfig::TEAMS)),
     ])
 }
 
@@ -501,4 +534,74 @@ fn pools(url: &str) -> anyhow::Result<(Arc<dyn Outbox>, LeaseDb)> {
 /// Names this process in leases and claimed outbox rows.
 fn instance_name() -> String {
     crate::instance::id().to_owned()
+}
+
+/// Whether Teams is configured: the app id, its password and `[teams] listen` together.
+/// Some but not all of them is a mistake worth stopping for.
+fn teams_wanted(t: &crate::config::Teams) -> anyhow::Result<bool> {
+    let parts = [
+        ("TEAMS_APP_ID", t.app_id.is_some()),
+        ("TEAMS_APP_PASSWORD", t.app_password.is_some()),
+        ("[teams] listen (LADDER_TEAMS__LISTEN)", t.listen.is_some()),
+    ];
+    let set = parts.iter().filter(|(_, on)| *on).count();
+    if set == 0 {
+        return Ok(false);
+    }
+    if set < parts.len() {
+        let missing: Vec<&str> = parts
+            .iter()
+            .filter(|(_, on)| !on)
+            .map(|(n, _)| *n)
+            .collect();
+        bail!(
+            "Microsoft Teams is half configured: {} not set (README.md, section \"Microsoft \
+             Teams\")",
+            missing.join(", ")
+        );
+    }
+    Ok(true)
+}
+
+/// Starts the Teams messaging endpoint; returns the Teams `Chat` for the delivery workers
+/// and the endpoint's task (it stops when `stopped` turns true).
+async fn start_teams(
+    t: &crate::config::Teams,
+    app: Arc<App>,
+    db: &LeaseDb,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<(Arc<dyn crate::platform::Chat>, tokio::task::JoinHandle<()>)> {
+    use crate::platform::teams::{auth, connector, refs, server, TeamsChat};
+    let (Some(app_id), Some(password), Some(addr)) = (&t.app_id, &t.app_password, t.listen) else {
+        bail!("Microsoft Teams is not configured");
+    };
+    let refs = match db {
+        LeaseDb::Sqlite(pool) => refs::RefStore::Sqlite(pool.clone()),
+        LeaseDb::Postgres(pool) => refs::RefStore::Postgres(pool.clone()),
+    };
+    let connector = Arc::new(connector::Connector::new(connector::Credentials {
+        app_id: app_id.clone(),
+        password: password.clone(),
+        token_url: t.token_endpoint(),
+    }));
+    let responder = move |inbound: Inbound| {
+        let app = Arc::clone(&app);
+        async move { app.handle(inbound).await }
+    };
+    let endpoint = Arc::new(server::Endpoint::new(
+        auth::TokenValidator::new(app_id.clone(), t.openid_metadata_url.clone()),
+        Arc::clone(&connector),
+        refs.clone(),
+        Arc::new(responder),
+    ));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("teams.listen: cannot listen on {addr}"))?;
+    tracing::info!(%addr, "Teams messaging endpoint listening on /api/messages");
+    let task = tokio::spawn(async move {
+        if let Err(err) = server::serve(listener, endpoint, stopped).await {
+            tracing::error!(%err, "the Teams endpoint stopped");
+        }
+    });
+    Ok((Arc::new(TeamsChat::new(connector, refs)), task))
 }

@@ -22,6 +22,7 @@ use crate::store::RoleKind;
 pub enum PlatformArg {
     Discord,
     Local,
+    Teams,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,6 +139,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         let platform = match at.platform {
             PlatformArg::Discord => Platform::Discord,
             PlatformArg::Local => Platform::Local,
+            PlatformArg::Teams => Platform::Teams,
         };
         let setup = Setup::open(
             store.as_ref(),

@@ -50,6 +50,13 @@ impl RateConfig {
         burst: 1,
         scope: Scope::PerDestination,
     };
+    /// The Bot Connector: one budget for the whole app, below Teams' per-app limit, so a
+    /// 429's Retry-After pauses every worker.
+    pub const TEAMS: RateConfig = RateConfig {
+        per_second: 30.0,
+        burst: 30,
+        scope: Scope::Global,
+    };
 
     fn interval(&self) -> Duration {
         Duration::from_secs_f64(1.0 / self.per_second.max(1e-6))
@@ -99,6 +106,7 @@ impl RateLimiter {
         Self::new([
             (Platform::Discord, RateConfig::DISCORD),
             (Platform::Slack, RateConfig::SLACK),
+            (Platform::Teams, RateConfig::TEAMS),
         ])
     }
 

@@ -8,6 +8,7 @@
 pub mod discord;
 pub mod local;
 pub mod slack;
+pub mod teams;
 pub mod text;
 
 use async_trait::async_trait;
@@ -20,6 +21,7 @@ pub enum Platform {
     Local,
     Discord,
     Slack,
+    Teams,
 }
 
 impl Platform {
@@ -28,6 +30,7 @@ impl Platform {
             Platform::Local => "local",
             Platform::Discord => "discord",
             Platform::Slack => "slack",
+            Platform::Teams => "teams",
         }
     }
 }

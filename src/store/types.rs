@@ -61,6 +61,7 @@ pub fn parse_platform(s: &str) -> Option<Platform> {
         "local" => Some(Platform::Local),
         "discord" => Some(Platform::Discord),
         "slack" => Some(Platform::Slack),
+        "teams" => Some(Platform::Teams),
         _ => None,
     }
 }

@@ -29,6 +29,12 @@ pub struct PgSchema {
 }
 
 impl PgSchema {
+    /// A database URL whose connections work in this schema (for a `ladder` process).
+    pub fn url_in_schema(&self) -> String {
+        let join = if self.url.contains('?') { '&' } else { '?' };
+        format!("{}{join}options=-c%20search_path%3D{}", self.url, self.name)
+    }
+
     /// Drops the schema and everything in it. A failing test skips this and leaves the
     /// schema behind for inspection.
     pub async fn drop(self) {

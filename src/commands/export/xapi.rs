@@ -96,6 +96,7 @@ fn home_page(platform: Platform) -> &'static str {
     match platform {
         Platform::Discord => "https://discord.com",
         Platform::Slack => "https://slack.com",
+        Platform::Teams => "https://teams.microsoft.com",
         Platform::Local => "https://ladder.invalid/local",
     }
 }
