@@ -38,6 +38,8 @@ pub enum Ended {
 }
 
 /// What a frame means; pure, so the frames Slack publishes are tested directly.
+// One frame is read at a time and handed on at once: the size of the enum costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
     Hello,
@@ -83,6 +85,12 @@ pub fn ack(envelope_id: &str) -> String {
     json!({ "envelope_id": envelope_id }).to_string()
 }
 
+/// Resolves once `stop` turns true (or its sender is gone). Yields `()`, not the watch's
+/// read guard, so no guard can be held across an await and the future stays `Send`.
+async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
 /// Runs Socket Mode until `stop` turns true; reconnects for ever otherwise.
 pub async fn run(
     web: Arc<SlackWeb>,
@@ -109,7 +117,7 @@ pub async fn run(
                 tracing::warn!(%err, ?wait, "apps.connections.open failed; retrying");
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => continue,
-                    _ = stop.wait_for(|s| *s) => return Ok(()),
+                    () = stopped(stop) => return Ok(()),
                 }
             }
         };
@@ -125,7 +133,7 @@ pub async fn run(
                 tracing::warn!(err, ?wait, "Socket Mode connection failed; reconnecting");
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
-                    _ = stop.wait_for(|s| *s) => return Ok(()),
+                    () = stopped(stop) => return Ok(()),
                 }
             }
         }
@@ -152,7 +160,7 @@ async fn connection(
     loop {
         let frame = tokio::select! {
             f = rx.next() => f,
-            _ = stop.wait_for(|s| *s) => {
+            () = stopped(stop) => {
                 let _ = tx.send(Frame::Close(None)).await;
                 return Ok(Ended::Stopped);
             }

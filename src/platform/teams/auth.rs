@@ -183,10 +183,8 @@ impl TokenValidator {
             }
         }
         let mut set = self.keys.write().await;
-        let stale = set.fetched.map_or(true, |t| t.elapsed() >= KEYS_FOR);
-        let may_refetch = set
-            .fetched
-            .map_or(true, |t| t.elapsed() >= self.min_refetch);
+        let stale = set.fetched.is_none_or(|t| t.elapsed() >= KEYS_FOR);
+        let may_refetch = set.fetched.is_none_or(|t| t.elapsed() >= self.min_refetch);
         if stale || (!set.keys.contains_key(kid) && may_refetch) {
             match self.fetch().await {
                 Ok(keys) => {
