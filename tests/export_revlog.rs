@@ -25,6 +25,8 @@ fn config() -> Config {
             new_per_day: 2,
             reviews_per_day: 5,
         },
+        fit_every: None,
+        fit_guards: Default::default(),
     }
 }
 

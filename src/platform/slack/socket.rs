@@ -117,7 +117,7 @@ pub async fn run(
                 tracing::warn!(%err, ?wait, "apps.connections.open failed; retrying");
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => continue,
-                    () = stopped(stop) => return Ok(()),
+                    () = stopped(&mut stop) => return Ok(()),
                 }
             }
         };
@@ -133,7 +133,7 @@ pub async fn run(
                 tracing::warn!(err, ?wait, "Socket Mode connection failed; reconnecting");
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
-                    () = stopped(stop) => return Ok(()),
+                    () = stopped(&mut stop) => return Ok(()),
                 }
             }
         }
