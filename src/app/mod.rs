@@ -7,7 +7,7 @@
 //! interface, the clock and the platform types; never on a concrete platform or database.
 
 pub mod action;
-pub(crate) mod admin;
+pub mod admin;
 mod answer;
 pub mod closed_dms;
 pub mod expert;

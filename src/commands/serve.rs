@@ -167,11 +167,11 @@ async fn serve(
             .with_policy(DailyPolicy::from_settings(&settings.schedules)?),
     );
     // Managers' and experts' commands: Discord role ids from config, grants from the store;
-    // on Slack, which has no roles to map, the grant alone decides.
+    // on Slack and Teams, which have no roles to map, the grant alone decides.
     let d = &settings.discord;
     let mut policy =
         RolePolicy::from_ids(&d.manager_role_ids, &d.expert_role_ids, &d.admin_role_ids);
-    slack_wiring::grant_decides(&mut policy);
+    policy.grant_decides_without_platform_roles();
     app.set_staffing(Staffing::on_store(store.clone(), policy));
 
     let api_base = settings.discord.api_base.clone();

@@ -33,6 +33,18 @@ impl Platform {
             Platform::Teams => "teams",
         }
     }
+
+    /// The one platform role every user of this platform holds, where the platform has no
+    /// roles Ladder could map (Slack, Teams): listed for every staff role in the role
+    /// policy, it lets the grant recorded by an admin or the operator decide alone. None
+    /// where roles come from the platform (Discord) or from the playground's own names.
+    pub const fn member_role(self) -> Option<&'static str> {
+        match self {
+            Platform::Slack => Some("slack:member"),
+            Platform::Teams => Some("teams:member"),
+            Platform::Local | Platform::Discord => None,
+        }
+    }
 }
 
 /// Who sees a reply.

@@ -4,7 +4,7 @@
 
 use super::{Staffing, TeamInfo};
 use crate::app::records::{LearnerKey, RecordsError};
-use crate::platform::Actor;
+use crate::platform::{Actor, Platform};
 use crate::store::{RoleKind, RoleScope};
 
 /// Platform role ids (Discord role ids as text; plain names in the playground) that
@@ -23,6 +23,16 @@ impl RolePolicy {
             manager: vec!["manager".into()],
             expert: vec!["expert".into()],
             admin: vec!["admin".into()],
+        }
+    }
+
+    /// Lists the member role of every platform without roles of its own
+    /// ([`Platform::member_role`]) for every staff role: there the grant decides alone
+    /// (in that workspace or tenant only).
+    pub fn grant_decides_without_platform_roles(&mut self) {
+        let members = [Platform::Slack, Platform::Teams].map(Platform::member_role);
+        for ids in [&mut self.manager, &mut self.expert, &mut self.admin] {
+            ids.extend(members.iter().flatten().map(|r| (*r).to_owned()));
         }
     }
 

@@ -7,13 +7,11 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use async_trait::async_trait;
 
-use crate::app::manage::RolePolicy;
 use crate::app::App;
 use crate::config;
 use crate::ops::{self, Connections};
 use crate::platform::slack::handler::Spawner;
 use crate::platform::slack::home::HomeSource;
-use crate::platform::slack::parse::MEMBER_ROLE;
 use crate::platform::slack::signature::SigningSecret;
 use crate::platform::slack::{http, socket, web, Handler, SlackChat, SlackWeb};
 use crate::platform::{Actor, Inbound, InboundKind, Platform, Reply};
@@ -72,14 +70,6 @@ pub fn credentials(s: &config::Slack) -> anyhow::Result<Option<Credentials>> {
         ),
     };
     Ok(Some(Credentials { bot_token, mode }))
-}
-
-/// Slack users all hold [`MEMBER_ROLE`]; listing it for every staff role lets the grant a
-/// workspace admin or the operator recorded decide alone (in that workspace only).
-pub fn grant_decides(policy: &mut RolePolicy) {
-    for ids in [&mut policy.manager, &mut policy.expert, &mut policy.admin] {
-        ids.push(MEMBER_ROLE.to_owned());
-    }
 }
 
 /// The Web API client and sender for the bot token.

@@ -15,7 +15,10 @@ use crate::platform::{Actor, Inbound, InboundKind, Platform};
 /// The platform role every Slack user holds. Slack has no roles of its own to map, so the
 /// role policy lists this id for managers, experts and admins, and the grant recorded by a
 /// workspace admin (`/ladder admin grant`) or the operator (`ladder staff`) decides alone.
-pub const MEMBER_ROLE: &str = "slack:member";
+pub const MEMBER_ROLE: &str = match Platform::Slack.member_role() {
+    Some(role) => role,
+    None => unreachable!(),
+};
 
 /// Why a payload could not be read.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -300,6 +303,9 @@ fn block_actions(i: &Interaction) -> Result<Parsed, ParseError> {
     if actions.is_empty() {
         return Ok(Parsed::Ignore("nothing chosen"));
     }
+    // A clicked message is replaced only in the learner's DM: in a channel the message is
+    // everybody's, so the answer is ephemeral and the message stays as it is.
+    let private = channel.as_deref().is_some_and(|c| !is_dm(c));
     let in_message = container.is_ephemeral != Some(true);
     Ok(Parsed::Inbound {
         inbound: Inbound {
@@ -308,8 +314,11 @@ fn block_actions(i: &Interaction) -> Result<Parsed, ParseError> {
             kind: InboundKind::Action { actions },
         },
         reply_to: ReplyTo {
-            private: channel.as_deref().is_some_and(|c| !is_dm(c)),
-            update_ts: container.message_ts.clone().filter(|_| in_message),
+            private,
+            update_ts: container
+                .message_ts
+                .clone()
+                .filter(|_| in_message && !private),
             channel,
         },
     })

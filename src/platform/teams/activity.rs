@@ -153,7 +153,11 @@ pub fn parse(activity: &Activity) -> Parsed {
         tenant: activity.tenant().unwrap_or_default().to_owned(),
         user: activity.from.id.clone(),
         display_name: activity.from.name.clone().unwrap_or_default(),
-        platform_roles: Vec::new(),
+        platform_roles: Platform::Teams
+            .member_role()
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
     };
     let inbound = |kind| Inbound {
         actor: actor.clone(),
