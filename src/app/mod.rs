@@ -3,13 +3,15 @@
 //!
 //! [`App::handle`] is the one entry point every adapter calls: it takes a
 //! platform-neutral [`Inbound`] and returns the [`Reply`]s to show. Each use case lives in
-//! its own file; this one only dispatches. Depends on the engine, the [`records::Records`]
+//! its own file; this one only dispatches, by the command catalogue ([`commands`]) that
+//! every platform's command surface is derived from. Depends on the engine, the [`records::Records`]
 //! interface, the clock and the platform types; never on a concrete platform or database.
 
 pub mod action;
 pub mod admin;
 mod answer;
 pub mod closed_dms;
+pub mod commands;
 pub mod expert;
 mod feedback;
 pub mod learning;
@@ -34,6 +36,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::platform::{text, Actor, Inbound, InboundKind, Reply};
 use action::{Action, ActionError};
+use commands::{Cmd, ParsedCommand, UsageError};
 use records::{Learner, LearnerKey, Records, RecordsError};
 
 pub use plan::Planned;
@@ -150,38 +153,56 @@ impl App {
     }
 
     async fn command(&self, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
-        let open = ["start", "help", "join", "privacy"];
+        let open = commands::find(name).is_some_and(|c| c.open);
         let learner = self.learner(actor).await?;
-        if !open.contains(&name) && learner.is_none() {
+        if !open && learner.is_none() {
             return onboarding::not_joined(self, actor).await;
         }
-        let mut replies = self.run_command(actor, name, args).await?;
+        let mut replies = match commands::parse(name, args) {
+            Ok(parsed) => self.run_command(actor, &parsed).await?,
+            Err(UsageError::Unknown { .. }) => vec![onboarding::unknown(self, actor, name).await?],
+            Err(usage) => vec![Reply::text(usage.to_string())],
+        };
         if learner.is_some_and(|l| l.prefs.dm_closed) {
             replies.extend(answer::waiting(self, actor).await?);
         }
         Ok(replies)
     }
 
-    async fn run_command(&self, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
-        match name {
-            "start" => onboarding::start(self, actor).await,
-            "help" => Ok(vec![onboarding::help()]),
-            "join" => onboarding::join(self, actor, args).await,
-            "practice" => answer::practice(self, actor, args).await,
-            "progress" => progress::show(self, actor).await,
-            "why" => why::show(self, actor, args).await,
-            "resources" => resources::for_skill(self, actor, args).await,
-            "search" => resources::search(self, actor, args).await,
-            "settings" => settings::handle(self, actor, args).await,
-            "pause" => settings::handle(self, actor, &format!("pause {args}")).await,
-            "resume" => settings::handle(self, actor, "resume").await,
-            "privacy" => privacy::handle(self, actor, args).await,
-            "admin" => admin::handle(self, actor, args).await,
-            // Managers' and experts' commands (team summary, review queue, ...) are
-            // dispatched here, by role, to their own use cases.
-            n if expert::COMMANDS.contains(&n) => expert::handle(self, actor, n, args).await,
-            n if manage::COMMANDS.contains(&n) => manage::handle(self, actor, n, args).await,
-            other => Ok(vec![onboarding::unknown(other)]),
+    /// Runs one command of the catalogue; `parsed.args` is the text the use case reads.
+    async fn run_command(&self, actor: &Actor, parsed: &ParsedCommand) -> AppResult<Vec<Reply>> {
+        let args = parsed.args.as_str();
+        match parsed.cmd() {
+            Cmd::Start => onboarding::start(self, actor).await,
+            Cmd::Help => Ok(vec![onboarding::help(self, actor).await?]),
+            Cmd::Join => onboarding::join(self, actor, args).await,
+            Cmd::Practice => answer::practice(self, actor, args).await,
+            Cmd::Progress => progress::show(self, actor).await,
+            Cmd::Why => why::show(self, actor, args).await,
+            Cmd::Resources => resources::for_skill(self, actor, args).await,
+            Cmd::Search => resources::search(self, actor, args).await,
+            Cmd::Settings => settings::handle(self, actor, args).await,
+            Cmd::Pause => settings::handle(self, actor, &format!("pause {args}")).await,
+            Cmd::Resume => settings::handle(self, actor, "resume").await,
+            Cmd::Privacy => privacy::handle(self, actor, args).await,
+            Cmd::Admin => admin::handle(self, actor, args).await,
+            // Managers' and experts' commands (team summary, review queue, ...) go to their
+            // own use cases, which check the role.
+            cmd @ (Cmd::Leaderboard | Cmd::Team | Cmd::Digest) => {
+                manage::handle(self, actor, cmd, args).await
+            }
+            cmd @ (Cmd::Review
+            | Cmd::Ask
+            | Cmd::Answer
+            | Cmd::Propose
+            | Cmd::Proposals
+            | Cmd::Accept
+            | Cmd::Reject
+            | Cmd::Vote) => expert::handle(self, actor, cmd, args).await,
+            Cmd::Skip | Cmd::Quit => Ok(vec![Reply::text(format!(
+                "/{} works in the terminal demo (`ladder demo`) only.",
+                parsed.spec.name
+            ))]),
         }
     }
 

@@ -1,4 +1,4 @@
-//! Opt-in enrolment and the help text. Nobody gets a question before they choose to join
+//! Opt-in enrolment and the help text (derived from the command catalogue). Nobody gets a question before they choose to join
 //! a track, by command or button (Discord's policy: DMs only to users who opted in).
 //!
 //! Depends on the records interface and the content library.
@@ -6,9 +6,11 @@
 use ladder_engine::{Library, TrackId};
 
 use super::action::Action;
+use super::commands::{self, Role};
 use super::records::{Learner, LearnerKey, Preferences};
 use super::{echo, plan, App, AppResult};
 use crate::platform::{text, Actor, Block, Choice, Reply};
+use crate::store::RoleKind;
 
 impl App {
     /// Enrols the actor in `tracks` (creating the learner on first join) and returns the
@@ -41,7 +43,7 @@ pub async fn start(app: &App, actor: &Actor) -> AppResult<Vec<Reply>> {
     let mut replies = vec![welcome(&app.library, actor)];
     match app.learner(actor).await? {
         Some(l) if !l.tracks.is_empty() => {
-            replies.push(help());
+            replies.push(help(app, actor).await?);
             match app.open_day(actor).await? {
                 Some(today) => {
                     replies.push(Reply::text("Here is today's first question."));
@@ -144,89 +146,35 @@ pub async fn not_joined(app: &App, _actor: &Actor) -> AppResult<Vec<Reply>> {
     ])
 }
 
-/// The command list.
-pub fn help() -> Reply {
-    let rows = [
-        (
-            "(answer)",
-            "type the option's number or letter, or the answer itself",
-        ),
-        (
-            "/practice [skill]",
-            "a question now (choosing a skill opens up as you rise)",
-        ),
-        (
-            "/progress",
-            "your stage per skill, reviews due, streak, retention",
-        ),
-        (
-            "/why SKILL",
-            "why you are at your stage, and what the next one needs",
-        ),
-        ("/resources SKILL", "reading and help that fit your stage"),
-        ("/search TEXT", "search all resources"),
-        (
-            "/settings",
-            "time, timezone, days, daily cap, pause N days, resume; notices off (or notices manager|expert|digest off)",
-        ),
-        (
-            "/privacy",
-            "leaderboard opt-out, export or delete your data",
-        ),
-        (
-            "/leaderboard [all] [teams]",
-            "mastery gained and kept this week (or all time)",
-        ),
-        (
-            "/ask SKILL TEXT",
-            "a question for the skill's experts and masters; /ask alone lists yours",
-        ),
-        (
-            "/propose SKILL TEXT",
-            "experienced and up: a new question or a better explanation",
-        ),
-        ("/vote ID up|down", "on a proposal or an expert's answer"),
-        (
-            "/answer, /proposals",
-            "experts and masters: open questions; /accept or /reject ID",
-        ),
-        (
-            "/review",
-            "experts, and peers at experienced or master: grade free-text answers",
-        ),
-        (
-            "/team [TEAM], /digest",
-            "managers: a team's summary with a picture; the weekly digest now",
-        ),
-        (
-            "/admin",
-            "admins: teams, channels, leaderboard cron, members and staff roles",
-        ),
-        (
-            "/skip 1d",
-            "demo only: move time forward (6h, 1d, 1w) and get what is due",
-        ),
-        ("/quit", "leave the demo"),
-    ];
-    Reply::private(vec![
-        Block::Heading("What you can do".into()),
-        Block::Fields(
-            rows.iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        ),
-    ])
+/// The command list for this person: the staff roles they hold (platform role and
+/// recorded grant) decide which staff sections are shown in full.
+pub async fn help(app: &App, actor: &Actor) -> AppResult<Reply> {
+    let roles: Vec<Role> = app
+        .staff_roles(actor)
+        .await?
+        .into_iter()
+        .filter_map(|k| match k {
+            RoleKind::Learner => None,
+            RoleKind::Manager => Some(Role::Manager),
+            RoleKind::Expert => Some(Role::Expert),
+            RoleKind::Admin => Some(Role::Admin),
+        })
+        .collect();
+    Ok(commands::help::reply(&roles, actor.platform))
 }
 
-/// An unknown command: say so, kindly, and list the real ones.
-pub fn unknown(name: &str) -> Reply {
-    let mut reply = help();
+/// An unknown command: say so, kindly, suggest the likely one, and list the real ones.
+pub async fn unknown(app: &App, actor: &Actor, name: &str) -> AppResult<Reply> {
+    let mut reply = help(app, actor).await?;
+    let hint = commands::suggest(name)
+        .map(|s| format!(" Did you mean /{s}?"))
+        .unwrap_or_default();
     reply.blocks.insert(
         0,
         Block::Text(format!(
-            "I don't know the command \"{}\". Here is what I understand:",
+            "I don't know the command \"{}\".{hint} Here is what I understand:",
             echo(name)
         )),
     );
-    reply
+    Ok(reply)
 }

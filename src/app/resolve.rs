@@ -11,6 +11,7 @@
 //! Depends on the records interface and the action strings only.
 
 use super::action::{Action, PromptRef};
+use super::commands::{find, Cmd};
 use super::records::Membership;
 use super::{echo, App, AppResult};
 use crate::platform::{Actor, Inbound, InboundKind, Reply};
@@ -84,12 +85,16 @@ enum Outcome {
 
 /// Commands typed in a direct message.
 async fn by_command(app: &App, actor: &Actor, name: &str) -> AppResult<Outcome> {
-    match name {
-        "join" | "start" => Ok(Outcome::Say(vec![Reply::text(
+    match find(name).map(|c| c.cmd) {
+        Some(Cmd::Join | Cmd::Start) => Ok(Outcome::Say(vec![Reply::text(
             "You join Ladder in your team's server, not here: run /join in a channel of that \
              server. Your daily questions then arrive here, in your direct messages.",
         )])),
-        "help" => Ok(Outcome::Say(vec![super::onboarding::help()])),
+        // No server, so no roles to look up: the learner's help.
+        Some(Cmd::Help) => Ok(Outcome::Say(vec![super::commands::help::reply(
+            &[],
+            actor.platform,
+        )])),
         _ => only_membership(app, actor, &format!("/{}", echo(name))).await,
     }
 }

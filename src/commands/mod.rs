@@ -13,6 +13,7 @@ pub mod db;
 pub mod delivery_worker;
 pub mod demo;
 pub mod export;
+pub mod manifest;
 pub mod scheduler;
 pub mod serve;
 pub mod simulate;
@@ -58,6 +59,9 @@ pub enum Command {
     /// Set a tenant up: teams, members, and manager, expert and admin grants.
     #[command(subcommand)]
     Staff(staff::Command),
+    /// Print a platform's app manifest, derived from the command catalogue.
+    #[command(subcommand)]
+    Manifest(manifest::Command),
     /// Microsoft Teams: the app package for upload.
     #[command(subcommand)]
     Teams(teams::Command),
@@ -108,6 +112,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Staff(cmd) => staff::run(cmd),
         Command::Config(cmd) => config::run(cmd),
         Command::Teams(cmd) => teams::run(cmd),
+        Command::Manifest(cmd) => manifest::run(cmd),
         Command::DeliveryWorker(args) => delivery_worker::run(args),
     }
 }

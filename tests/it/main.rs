@@ -20,6 +20,7 @@ mod admin_cli;
 mod app_answers;
 mod app_privacy_settings;
 mod bad_rows;
+mod command_surface;
 mod content_cli;
 mod delivery_crash;
 mod delivery_lease;

@@ -22,21 +22,10 @@ use ladder_engine::grade::Verdict;
 use ladder_engine::schedule::Memory;
 use ladder_engine::{ItemId, SkillId};
 
+use super::commands::Cmd;
 use super::records::{LearnerKey, RecordsError, StageRecord};
 use super::{App, AppResult};
 use crate::platform::{Actor, Platform, Reply};
-
-/// Commands handled here.
-pub const COMMANDS: [&str; 8] = [
-    "review",
-    "ask",
-    "answer",
-    "propose",
-    "proposals",
-    "accept",
-    "reject",
-    "vote",
-];
 
 /// A free-text answer waiting for a person.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,22 +104,25 @@ pub trait ReviewDesk: Send + Sync {
     async fn apply(&self, graded: &Graded) -> Result<bool, RecordsError>;
 }
 
-/// Runs one expert command.
-pub async fn handle(app: &App, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
+/// Runs one expert command (the catalogue lists them with their roles).
+pub async fn handle(app: &App, actor: &Actor, cmd: Cmd, args: &str) -> AppResult<Vec<Reply>> {
     let Some(staffing) = app.staffing.get() else {
         return Ok(vec![Reply::text(
             "Expert tools are not set up on this server yet. Ask your admin.",
         )]);
     };
-    match name {
-        "review" => review::handle(app, staffing, actor, args).await,
-        "ask" => ask::ask(app, staffing, actor, args).await,
-        "answer" => ask::answer(app, staffing, actor, args).await,
-        "propose" => propose::propose(app, staffing, actor, args).await,
-        "proposals" => propose::proposals(app, staffing, actor).await,
-        "accept" => propose::decide(app, staffing, actor, args, true).await,
-        "reject" => propose::decide(app, staffing, actor, args, false).await,
-        "vote" => propose::vote(staffing, actor, args).await,
-        other => Ok(vec![Reply::text(format!("Unknown command /{other}."))]),
+    match cmd {
+        Cmd::Review => review::handle(app, staffing, actor, args).await,
+        Cmd::Ask => ask::ask(app, staffing, actor, args).await,
+        Cmd::Answer => ask::answer(app, staffing, actor, args).await,
+        Cmd::Propose => propose::propose(app, staffing, actor, args).await,
+        Cmd::Proposals => propose::proposals(app, staffing, actor).await,
+        Cmd::Accept => propose::decide(app, staffing, actor, args, true).await,
+        Cmd::Reject => propose::decide(app, staffing, actor, args, false).await,
+        Cmd::Vote => propose::vote(staffing, actor, args).await,
+        other => Ok(vec![Reply::text(format!(
+            "/{} is not an expert's command.",
+            super::commands::spec(other).name
+        ))]),
     }
 }

@@ -19,6 +19,7 @@ mod team;
 use async_trait::async_trait;
 use std::sync::Arc;
 
+use super::commands::Cmd;
 use super::records::{LearnerKey, RecordsError};
 use super::{App, AppResult};
 use crate::platform::{Actor, Platform, Reply};
@@ -26,9 +27,6 @@ use crate::store::{RoleKind, RoleScope, TeamId};
 
 pub use access::{Denial, RolePolicy};
 pub use store::StoreStaff;
-
-/// Commands handled here.
-pub const COMMANDS: [&str; 3] = ["team", "digest", "leaderboard"];
 
 /// One team as a manager sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,8 +93,8 @@ impl App {
 }
 
 /// Runs one manager command.
-pub async fn handle(app: &App, actor: &Actor, name: &str, args: &str) -> AppResult<Vec<Reply>> {
-    if name == "leaderboard" {
+pub async fn handle(app: &App, actor: &Actor, cmd: Cmd, args: &str) -> AppResult<Vec<Reply>> {
+    if cmd == Cmd::Leaderboard {
         return board::handle(app, actor, args).await;
     }
     let Some(staffing) = app.staffing.get() else {
@@ -104,9 +102,12 @@ pub async fn handle(app: &App, actor: &Actor, name: &str, args: &str) -> AppResu
             "Team summaries are not set up on this server yet. Ask your admin.",
         )]);
     };
-    match name {
-        "team" => team::handle(app, staffing, actor, args).await,
-        "digest" => posts::handle(app, staffing, actor, args).await,
-        other => Ok(vec![Reply::text(format!("Unknown command /{other}."))]),
+    match cmd {
+        Cmd::Team => team::handle(app, staffing, actor, args).await,
+        Cmd::Digest => posts::handle(app, staffing, actor, args).await,
+        other => Ok(vec![Reply::text(format!(
+            "/{} is not a manager's command.",
+            super::commands::spec(other).name
+        ))]),
     }
 }

@@ -31,22 +31,17 @@ pub enum Parsed {
     Ignore(&'static str),
 }
 
-/// Commands whose answer is meant for the whole channel.
-const PUBLIC_COMMANDS: &[&str] = &["leaderboard"];
-
 /// Parses an interaction. One in a direct message carries no guild id: its actor's tenant
 /// is left empty for the app to settle (see `Actor::tenant`).
 pub fn parse(interaction: &Interaction) -> Parsed {
     match interaction {
         Interaction::Command(cmd) => {
             let name = cmd.data.name.clone();
-            let mut args = flatten(&cmd.data.options);
-            // Discord cannot invoke a command that has subcommands without one; `show` is
-            // the terminal's bare `/settings`.
-            if name == "settings" && args == "show" {
-                args.clear();
-            }
-            let private = !PUBLIC_COMMANDS.contains(&name.as_str());
+            // `settings show` (Discord cannot invoke a command that has subcommands
+            // without one) is read by the app's catalogue as the bare `/settings`.
+            let args = flatten(&cmd.data.options);
+            // The catalogue says whose answer is meant for the whole channel.
+            let private = !crate::app::commands::is_public(&name);
             Parsed::Inbound {
                 inbound: Inbound {
                     actor: command_actor(cmd),

@@ -1,9 +1,13 @@
 //! Turning one line typed in the terminal into what the playground should do.
 //!
-//! Commands start with `/`; everything else is an answer. Pure: no I/O, so the parsing is
-//! tested with tables.
+//! Commands start with `/` and are read by the command catalogue's parser
+//! ([`crate::app::commands::parse`]): a near-miss name gets a suggestion and a bad argument
+//! the usage line, right here; everything else is an answer. Pure: no I/O, so the parsing
+//! is tested with tables.
 
 use chrono::Duration;
+
+use crate::app::commands::{self, Cmd, UsageError};
 
 /// One line of terminal input, understood.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,8 +20,12 @@ pub enum Line {
     Skip(Duration),
     /// `/skip` with something we could not read.
     BadSkip(String),
-    /// Any other `/command args`, handed to the app.
+    /// Any other `/command args`, handed to the app (also an unknown name with no
+    /// likely meaning: the app answers it with everything it understands).
     Command { name: String, args: String },
+    /// A mistyped name or bad arguments: what to tell the person (the usage line, or the
+    /// command they probably meant), without asking the app.
+    Usage(String),
     /// Plain text: an answer (an option number or letter, or the text itself).
     Text(String),
 }
@@ -36,16 +44,25 @@ pub fn parse_line(line: &str) -> Line {
         None => (rest, ""),
     };
     let name = name.to_lowercase();
-    match name.as_str() {
-        "quit" | "exit" | "q" => Line::Quit,
-        "skip" => match parse_span(if args.is_empty() { "1d" } else { args }) {
-            Some(d) => Line::Skip(d),
-            None => Line::BadSkip(args.to_owned()),
+    match commands::parse(&name, args) {
+        Ok(parsed) => match parsed.cmd() {
+            Cmd::Quit => Line::Quit,
+            Cmd::Skip => match parse_span(if args.is_empty() { "1d" } else { args }) {
+                Some(d) => Line::Skip(d),
+                None => Line::BadSkip(args.to_owned()),
+            },
+            _ => Line::Command {
+                name,
+                args: args.to_owned(),
+            },
         },
-        _ => Line::Command {
+        Err(UsageError::Unknown {
+            suggestion: None, ..
+        }) => Line::Command {
             name,
             args: args.to_owned(),
         },
+        Err(usage) => Line::Usage(usage.to_string()),
     }
 }
 
@@ -118,6 +135,27 @@ mod tests {
             }
         );
         assert_eq!(parse_line(" 2 "), Line::Text("2".into()));
+        assert_eq!(parse_line("/EXIT"), Line::Quit);
+    }
+
+    #[test]
+    fn the_catalogue_answers_typos_and_bad_arguments_here() {
+        assert_eq!(
+            parse_line("/progres"),
+            Line::Usage("Unknown command /progres. Did you mean /progress?".into())
+        );
+        assert_eq!(
+            parse_line("/why"),
+            Line::Usage("Missing SKILL. Usage: /why SKILL".into())
+        );
+        // Nothing close: the app answers with everything it understands.
+        assert_eq!(
+            parse_line("/dance now"),
+            Line::Command {
+                name: "dance".into(),
+                args: "now".into()
+            }
+        );
     }
 
     #[test]

@@ -173,6 +173,7 @@ impl<B: Bot> Session<B> {
             Line::Command { name, args } => {
                 self.send(InboundKind::Command { name, args }, out).await?
             }
+            Line::Usage(said) => writeln!(out, "{}", terminal_safe(&said))?,
             Line::Text(text) => {
                 let kind = self.answer(text);
                 self.send(kind, out).await?

@@ -8,7 +8,9 @@
 //! - [`chat`]: `impl Chat` for pushed DMs and channel posts;
 //! - [`home`]: the App Home view; [`handler`]: ack first, then the app, then the answer;
 //! - [`socket`]: the Socket Mode connection; [`signature`] and [`http`]: the signed HTTP
-//!   endpoint, the alternative for deployments behind a load balancer.
+//!   endpoint, the alternative for deployments behind a load balancer;
+//! - [`manifest`]: the app manifest (`slack/manifest.yml`), its `/ladder` usage hint derived
+//!   from the command catalogue.
 //!
 //! The issue asked for `slack-morphism`. It is not used: the Web API client and Socket Mode
 //! need only `reqwest` and `tokio-tungstenite`, both already built for serenity (no new
@@ -28,6 +30,7 @@ pub mod handler;
 pub mod home;
 pub mod http;
 pub mod ids;
+pub mod manifest;
 pub mod parse;
 pub mod render;
 pub mod signature;

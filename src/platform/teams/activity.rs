@@ -12,29 +12,10 @@ use serde_json::Value;
 use super::card::{DATA_ACTION, DATA_PICK, DATA_TEXT, INPUT_CHOICE, INPUT_TEXT};
 use crate::platform::{Actor, Inbound, InboundKind, Platform};
 
-/// Command names a typed message may start with (without `/`). One place, replaced by the
-/// shared command model when the platforms' command lists are derived from it.
-pub const COMMANDS: &[&str] = &[
-    "start",
-    "help",
-    "join",
-    "practice",
-    "progress",
-    "why",
-    "resources",
-    "search",
-    "settings",
-    "pause",
-    "resume",
-    "privacy",
-    "admin",
-];
-
-/// Whether a typed word names a command: the learner's above, or a manager's or expert's.
+/// Whether a typed word names a command: any of the catalogue's that chat platforms
+/// understand (the terminal demo's own are ordinary words here).
 fn is_command(name: &str) -> bool {
-    COMMANDS.contains(&name)
-        || crate::app::manage::COMMANDS.contains(&name)
-        || crate::app::expert::COMMANDS.contains(&name)
+    crate::app::commands::is_chat_command(name)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

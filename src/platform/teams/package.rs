@@ -8,6 +8,9 @@ use std::io::{Cursor, Write};
 use image::{ImageBuffer, Rgba, RgbaImage};
 use serde_json::{json, Value};
 
+use crate::app::commands::{self, Role};
+use crate::platform::text::truncate;
+
 /// Manifest schema version written.
 pub const MANIFEST_VERSION: &str = "1.17";
 pub const COLOR_ICON: &str = "color.png";
@@ -15,18 +18,26 @@ pub const OUTLINE_ICON: &str = "outline.png";
 /// Ladder's accent colour (the colour icon's background).
 const ACCENT: [u8; 3] = [0x2B, 0x6C, 0xB0];
 
-/// Commands Teams suggests in the compose box (at most ten per list): one place, to be
-/// replaced by the list derived from the shared command model.
-pub const COMMAND_LIST: &[(&str, &str)] = &[
-    ("join", "Join a track and start daily practice"),
-    ("practice", "Practise now, optionally one skill"),
-    ("progress", "Your stage per skill and what is due"),
-    ("why", "Why you got a question or a stage"),
-    ("resources", "Reading for a skill"),
-    ("settings", "Time, timezone, days, pause and notices"),
-    ("privacy", "See, export or delete your data"),
-    ("help", "What Ladder can do"),
-];
+/// Teams' limits on a bot's command lists (app manifest schema 1.17): ten commands a
+/// list, a title of 32 characters, a description of 128.
+pub const LIST_MAX: usize = 10;
+pub const TITLE_MAX: usize = 32;
+pub const DESCRIPTION_MAX: usize = 128;
+
+/// The commands Teams suggests in the compose box, derived from the catalogue: the first
+/// ten learners' commands registered everywhere, as (title, description).
+pub fn command_list() -> Vec<(String, String)> {
+    commands::registered()
+        .filter(|c| c.role == Role::Learner)
+        .take(LIST_MAX)
+        .map(|c| {
+            (
+                truncate(c.name, TITLE_MAX),
+                truncate(c.description, DESCRIPTION_MAX),
+            )
+        })
+        .collect()
+}
 
 /// What the package is built from.
 #[derive(Debug, Clone)]
@@ -75,7 +86,7 @@ pub fn manifest(info: &PackageInfo) -> Result<Value, PackageError> {
         ));
     }
     let name: String = info.name.chars().take(30).collect();
-    let commands: Vec<Value> = COMMAND_LIST
+    let commands: Vec<Value> = command_list()
         .iter()
         .map(|(title, description)| json!({"title": title, "description": description}))
         .collect();
