@@ -83,13 +83,21 @@ async fn staff_on_slack(store: Arc<dyn Store>, team: &str) {
     // A learner's question reaches the expert's queue, and the expert answers it.
     let asked = ask(
         ana,
-        "ask phishing Is a QR code in an email a red flag?",
+        // As Slack encodes what the learner typed: a channel-wide ping and a mention.
+        "ask phishing Is a QR code in an email a red flag? <!channel> <@U0BOSS> \u{202e}",
         &format!("{learner}.ask"),
     )
     .await;
     assert!(asked.contains("experts"), "{asked}");
     let queue = ask(eve, "answer", &format!("{expert}.queue")).await;
     assert!(queue.contains("QR code"), "the expert sees it: {queue}");
+    // The learner's text is shown inert: nobody is pinged, the direction is not flipped.
+    for live in ["<!channel>", "<@U0BOSS>", "\u{202e}"] {
+        assert!(
+            !queue.contains(live),
+            "{live:?} reached Slack live: {queue}"
+        );
+    }
     let id: String = queue
         .split('#')
         .nth(1)
