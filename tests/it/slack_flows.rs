@@ -6,7 +6,8 @@
 //!
 //! join → daily DM → "Show question" → an answer of every item type the content has
 //! (buttons, select, checkboxes, a typed answer in a modal) → feedback in place of the
-//! question → App Home; a duplicate envelope applied once; a 429's Retry-After reported.
+//! question → App Home → settings → "export my data" (a file uploaded to the DM); a
+//! duplicate envelope applied once; a 429's Retry-After reported.
 //!
 //! Needs `LADDER_SLACK_DATA` (set by `.ci/run`); outside CI, without it, the tests say so
 //! and return.
@@ -403,6 +404,44 @@ async fn the_learners_day(store: Arc<dyn Store>, team: &str, user: &str) {
     for part in ["Practice now", "m:settings", "m:privacy"] {
         assert!(home.contains(part), "{part} missing from App Home: {home}");
     }
+
+    // Settings from the slash command, answered privately in the channel.
+    let fake = &harness().unwrap().fake;
+    let before = fake.calls_for("chat.postEphemeral", user).len();
+    w.command("settings time 08:30", &format!("{user}.time"));
+    let set = wait_calls("chat.postEphemeral", user, before + 1).await;
+    assert!(
+        set.last().unwrap().field("text").contains("08:30"),
+        "{:?}",
+        set.last()
+    );
+
+    // "Export my data": a JSON file cannot be ephemeral, so it goes to the learner's DM,
+    // uploaded the current way, with a sentence saying what it holds.
+    w.command("privacy export", &format!("{user}.export"));
+    let mut dm = None;
+    for _ in 0..200 {
+        dm = fake.dm_of(user);
+        if dm.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let dm = dm.expect("the learner's DM was opened");
+    let shared = wait_calls("files.completeUploadExternal", &dm, 1).await;
+    assert!(
+        shared
+            .iter()
+            .any(|c| c.field("files").contains("ladder-my-data.json")),
+        "{shared:?}"
+    );
+    let said = wait_calls("chat.postMessage", &dm, 1).await;
+    assert!(
+        said.iter().any(|c| c
+            .field("text")
+            .contains("everything Ladder holds about you")),
+        "{said:?}"
+    );
     let _ = w.stop.send(true);
 }
 

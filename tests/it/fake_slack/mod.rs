@@ -149,6 +149,11 @@ impl Fake {
             .collect()
     }
 
+    /// The DM channel `conversations.open` gave for `user`, if it was opened.
+    pub fn dm_of(&self, user: &str) -> Option<String> {
+        self.lock().dms.get(user).cloned()
+    }
+
     /// Files whose bytes were uploaded: (file id, bytes).
     pub fn uploaded(&self) -> Vec<(String, usize)> {
         let inner = self.lock();
