@@ -250,7 +250,8 @@ pub(crate) fn elements(blocks: &Value) -> Vec<Value> {
         .collect()
 }
 
-fn text_of(call: &Call) -> String {
+/// A call's text and blocks, for assertions.
+pub(crate) fn text_of(call: &Call) -> String {
     format!("{} {}", call.field("text"), call.field("blocks"))
 }
 

@@ -11,7 +11,7 @@
 
 use crate::common;
 use crate::fake_slack::harness::harness;
-use crate::slack_flows::{wait_calls, world, World, CHANNEL};
+use crate::slack_flows::{text_of, wait_calls, world, World, CHANNEL};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +25,7 @@ fn said_to(user: &str) -> Vec<String> {
     let fake = &harness().unwrap().fake;
     fake.calls_for("chat.postEphemeral", user)
         .iter()
-        .map(|c| format!("{} {}", c.field("text"), c.field("blocks")))
+        .map(text_of)
         .collect()
 }
 
@@ -35,8 +35,7 @@ async fn ask(w: &World, text: &str, trigger: &str) -> String {
     let before = said_to(&user).len();
     w.command(text, trigger);
     let replies = wait_calls("chat.postEphemeral", &user, before + 1).await;
-    let last = replies.last().unwrap();
-    format!("{} {}", last.field("text"), last.field("blocks"))
+    text_of(replies.last().unwrap())
 }
 
 async fn staff_on_slack(store: Arc<dyn Store>, team: &str) {
